@@ -34,8 +34,7 @@ import javax.management.remote.JMXServiceURL;
  *                 JMX credentials; by default read from jmxremote.password in
  *                 $SMARTHOST_HOME/conf, ./conf or ../conf (written by James on first start)
  *
- * Commands:
- *   status        pack name, version, start time, uptime and loaded components
+ * Commands: see {@link Commands} ({@code smarthost-cli help} lists them).
  * </pre>
  *
  * <p>Exit status: 0 success, 1 the server cannot be reached or the command failed, 2 usage error,
@@ -48,21 +47,29 @@ public final class SmarthostCli {
     static final int EXIT_AUTH = 3;
     static final int EXIT_NOT_LOADED = 4;
 
-    static final String USAGE = String.join("\n",
-        "usage: smarthost-cli [-h HOST] [-p PORT] [-username USER -password SECRET] COMMAND [ARGS...]",
-        "",
-        "  -h HOST       JMX host (default 127.0.0.1)",
-        "  -p PORT       JMX port (default $SMARTHOST_JMX_PORT, else 9999)",
-        "  -username USER -password SECRET",
-        "                JMX credentials (default: conf/jmxremote.password of the server home)",
-        "",
-        "commands:",
-        "  status        pack name, version, start time, uptime and loaded components",
-        "  help          this text");
+    static final String USAGE = usage();
 
     private static final long CONNECT_TIMEOUT_SECONDS = 15;
 
     private SmarthostCli() {
+    }
+
+    private static String usage() {
+        StringBuilder text = new StringBuilder(String.join("\n",
+            "usage: smarthost-cli [-h HOST] [-p PORT] [-username USER -password SECRET] COMMAND [ARGS...]",
+            "",
+            "  -h HOST       JMX host (default 127.0.0.1)",
+            "  -p PORT       JMX port (default $SMARTHOST_JMX_PORT, else 9999)",
+            "  -username USER -password SECRET",
+            "                JMX credentials (default: conf/jmxremote.password of the server home)",
+            "",
+            "commands:\n"));
+        for (Command command : Commands.ALL) {
+            for (String line : command.usage()) {
+                text.append("  ").append(line).append('\n');
+            }
+        }
+        return text.append("  help                  this text").toString();
     }
 
     public static void main(String[] args) {
@@ -76,14 +83,13 @@ public final class SmarthostCli {
                 out.println(USAGE);
                 return options.command.isEmpty() ? EXIT_USAGE : EXIT_OK;
             }
-            String command = options.command.get(0);
+            String name = options.command.get(0);
             List<String> commandArgs = options.command.subList(1, options.command.size());
-            if (!command.equals("status")) {
-                throw new CliException(EXIT_USAGE, "unknown command '" + command + "' (try 'help')");
-            }
+            Command command = Commands.find(name)
+                .orElseThrow(() -> new CliException(EXIT_USAGE, "unknown command '" + name + "' (try 'help')"));
             Optional<JmxCredentials> credentials = JmxCredentials.find(options, env, workingDirectory);
             try (JMXConnector connector = connect(options, credentials)) {
-                StatusCommand.run(connector.getMBeanServerConnection(), commandArgs, out);
+                command.run(connector.getMBeanServerConnection(), commandArgs, out);
             }
             return EXIT_OK;
         } catch (CliException e) {

@@ -10,13 +10,21 @@ import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 
 /** {@code status}: the pack's name, version, start time, uptime and loaded components. */
-final class StatusCommand {
+final class StatusCommand implements Command {
     static final String OBJECT_NAME = "org.jsmarthost:type=PackStatus";
 
-    private StatusCommand() {
+    @Override
+    public String name() {
+        return "status";
     }
 
-    static void run(MBeanServerConnection connection, List<String> args, PrintStream out) throws CliException, java.io.IOException {
+    @Override
+    public List<String> usage() {
+        return List.of("status                pack name, version, start time, uptime and loaded components");
+    }
+
+    @Override
+    public void run(MBeanServerConnection connection, List<String> args, PrintStream out) throws CliException, java.io.IOException {
         if (!args.isEmpty()) {
             throw new CliException(SmarthostCli.EXIT_USAGE, "status takes no arguments, got " + args);
         }
