@@ -233,6 +233,39 @@ public final class RewriteTable {
                     + "', expected PATTERN REPLACEMENT apply=... dir=...");
         }
         String replacement = fields[0];
+        RewriteRule.Kind kind;
+        Pattern regex = null;
+        List<Object> template = null;
+        if (isRegex) {
+            try {
+                regex = Pattern.compile(pattern, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException("/" + pattern + "/ is not a valid regular expression ("
+                        + e.getDescription() + " near index " + e.getIndex() + ")");
+            }
+            template = RewriteRule.parseTemplate(replacement, regex.matcher("").groupCount());
+            kind = RewriteRule.Kind.REGEX;
+        } else if (pattern.startsWith("@")) {
+            String domain = pattern.substring(1);
+            if (!DOMAIN.matcher(domain).matches()) {
+                throw new IllegalArgumentException("'" + pattern + "' is not a valid domain pattern, expected @domain");
+            }
+            if (!replacement.startsWith("@") || !DOMAIN.matcher(replacement.substring(1)).matches()) {
+                throw new IllegalArgumentException("'" + pattern + "' maps a whole domain, so the replacement must be "
+                        + "a domain too (e.g. @new.example), not '" + replacement + "'");
+            }
+            kind = RewriteRule.Kind.DOMAIN;
+        } else {
+            if (!isAddress(pattern)) {
+                throw new IllegalArgumentException("'" + pattern + "' is not a valid pattern, expected user@domain,"
+                        + " @domain or /regex/");
+            }
+            if (!isAddress(replacement)) {
+                throw new IllegalArgumentException("'" + pattern + "' maps one address, so the replacement must be an "
+                        + "address (user@domain), not '" + replacement + "'");
+            }
+            kind = RewriteRule.Kind.ADDRESS;
+        }
         Map<String, String> options = new LinkedHashMap<>();
         for (int k = 1; k < fields.length; k++) {
             String f = fields[k];
@@ -262,40 +295,7 @@ public final class RewriteTable {
             throw new IllegalArgumentException("id '" + id + "' is not allowed, expected letters, digits, '.', '_', '-'");
         }
 
-        if (isRegex) {
-            Pattern regex;
-            try {
-                regex = Pattern.compile(pattern, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
-            } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException("/" + pattern + "/ is not a valid regular expression ("
-                        + e.getDescription() + " near index " + e.getIndex() + ")");
-            }
-            List<Object> template = RewriteRule.parseTemplate(replacement, regex.matcher("").groupCount());
-            return new RewriteRule(id, lineNo, RewriteRule.Kind.REGEX, pattern, replacement, targets, directions,
-                    regex, template);
-        }
-        if (pattern.startsWith("@")) {
-            String domain = pattern.substring(1);
-            if (!DOMAIN.matcher(domain).matches()) {
-                throw new IllegalArgumentException("'" + pattern + "' is not a valid domain pattern, expected @domain");
-            }
-            if (!replacement.startsWith("@") || !DOMAIN.matcher(replacement.substring(1)).matches()) {
-                throw new IllegalArgumentException("'" + pattern + "' maps a whole domain, so the replacement must be "
-                        + "a domain too (e.g. @new.example), not '" + replacement + "'");
-            }
-            return new RewriteRule(id, lineNo, RewriteRule.Kind.DOMAIN, pattern, replacement, targets, directions,
-                    null, null);
-        }
-        if (!isAddress(pattern)) {
-            throw new IllegalArgumentException("'" + pattern + "' is not a valid pattern, expected user@domain,"
-                    + " @domain or /regex/");
-        }
-        if (!isAddress(replacement)) {
-            throw new IllegalArgumentException("'" + pattern + "' maps one address, so the replacement must be an "
-                    + "address (user@domain), not '" + replacement + "'");
-        }
-        return new RewriteRule(id, lineNo, RewriteRule.Kind.ADDRESS, pattern, replacement, targets, directions,
-                null, null);
+        return new RewriteRule(id, lineNo, kind, pattern, replacement, targets, directions, regex, template);
     }
 
     private static boolean isAddress(String s) {
