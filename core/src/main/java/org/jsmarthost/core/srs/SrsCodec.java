@@ -123,6 +123,19 @@ public final class SrsCodec {
         return new SrsForwardResult(outcome, sender, srsLocal + '@' + config.srsDomain());
     }
 
+    /**
+     * true when the address is in the SRS domain (any case): the recipients whose bounces the adapter must
+     * reverse, and refuse with 550 when {@link #reverse(String)} is not {@link SrsReverseResult#isValid()}.
+     */
+    public boolean isInSrsDomain(String address) {
+        if (address == null) {
+            return false;
+        }
+        int at = address.lastIndexOf('@');
+        String host = at < 0 ? "" : asciiLower(address.substring(at + 1));
+        return host.equals(config.srsDomain()) || host.equals(config.srsDomain() + ".");
+    }
+
     /** true when the local part of the address starts with SRS0 or SRS1 and a separator (any case). */
     public static boolean isSrsAddress(String address) {
         if (address == null) {

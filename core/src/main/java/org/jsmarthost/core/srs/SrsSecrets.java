@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * (21 days by default); then remove the old one.
  *
  * <h2>FIRST START</h2>
- * {@link #loadOrCreate(Path)} creates a missing file with one random 256-bit secret (base64, 43
- * characters) and file mode 0600. A file that exists but holds no secret is an error, never silently
+ * {@link #loadOrCreate(Path)} creates a missing file with one random 256-bit secret (43 letters and
+ * digits) and file mode 0600. A file that exists but holds no secret is an error, never silently
  * replaced (fail closed). A file readable by group or others is accepted with a warning.
  */
 public final class SrsSecrets {

@@ -216,6 +216,25 @@ class RewriteTableTest {
     }
 
     @Test
+    void examplesOfTheManualParseAndWork() throws Exception {
+        // the EXAMPLES section of the RewriteTable javadoc, verbatim (with @ for &#64;)
+        RewriteTable t = table(
+                "# company renamed: outbound mail shows the new domain everywhere a sender appears",
+                "@old.example       @new.example        apply=envelope-sender,sender-headers dir=out id=rename",
+                "# replies and bounces to the old domain still reach people",
+                "@old.example       @new.example        apply=envelope-recipient,To,Cc dir=in id=rename-in",
+                "# one mailbox moved",
+                "j.doe@new.example  jane.doe@new.example apply=envelope,From,To,Cc,Reply-To dir=both",
+                "# internal host names hidden on the way out",
+                "/^(.+)@[a-z0-9-]+\\.corp\\.new\\.example$/  $1@new.example  apply=envelope-sender,From dir=out id=hide-hosts");
+        assertThat(t.rules()).extracting(RewriteRule::id).containsExactly("rename", "rename-in", "line-6", "hide-hosts");
+        assertThat(rw(t, "a@old.example", FROM, OUTBOUND)).hasValue("a@new.example");
+        assertThat(rw(t, "a@old.example", CC, INBOUND)).hasValue("a@new.example");
+        assertThat(rw(t, "j.doe@new.example", REPLY_TO, INBOUND)).hasValue("jane.doe@new.example");
+        assertThat(rw(t, "cron@web1.corp.new.example", ENVELOPE_SENDER, OUTBOUND)).hasValue("cron@new.example");
+    }
+
+    @Test
     void unknownHeaderTargetIsRejected() {
         assertThatThrownBy(() -> RewriteTarget.header("Subject")).hasMessageContaining("'Subject' is not an address header");
         assertThat(RewriteTarget.headerIfKnown("RESENT-FROM")).hasValue(RewriteTarget.header("Resent-From"));

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A private postsrsd (Debian package postsrsd, 1.x) started for the test: bound to 127.0.0.1 on two
  * free ports above 10000, with its own secret file, no chroot, no user switch, in the foreground. It
- * does not touch, and does not need, the system service the package installs. Spoken to with the
+ * does not touch, and does not need, the system service the package installs. A copy of the binary is
+ * run so that the package's AppArmor profile (which only allows /etc/postsrsd.secret) does not apply. Spoken to with the
  * Postfix TCP table protocol: "get KEY\n" answered by "200 VALUE" / "500 reason" / "400 error", with
  * %XX encoding of special characters.
  */
@@ -53,9 +54,17 @@ final class PostsrsdPeer implements AutoCloseable {
             reversePort = freePort();
         }
         Path log = dir.resolve("postsrsd.log");
-        Process p = new ProcessBuilder(BINARY, "-s" + secretFile, "-d" + srsDomain, "-l127.0.0.1",
-                "-f" + forwardPort, "-r" + reversePort, "-n4", "-N4", "-t30")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // The package's AppArmor profile (enforced e.g. on Ubuntu CI runners) confines /usr/sbin/postsrsd to
+        // /etc/postsrsd.secret. Profiles attach by path, so a copy of the binary reads our temporary secret.
+        Path copy = dir.resolve("postsrsd-copy");
+        Files.copy(Path.of(BINARY), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwx------"));
+        Process p;
+        try {
+            p = launch(copy.toString(), secretFile, srsDomain, forwardPort, reversePort, log);
+        } catch (IOException noexec) {
+            p = launch(BINARY, secretFile, srsDomain, forwardPort, reversePort, log);
+        }
         PostsrsdPeer peer = new PostsrsdPeer(p, log, forwardPort, reversePort);
         // wait (bounded) until both ports accept connections
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -68,6 +77,13 @@ final class PostsrsdPeer implements AutoCloseable {
             Thread.sleep(50);
         }
         return peer;
+    }
+
+    private static Process launch(String binary, Path secretFile, String srsDomain, int forwardPort, int reversePort,
+            Path log) throws IOException {
+        return new ProcessBuilder(binary, "-s" + secretFile, "-d" + srsDomain, "-l127.0.0.1",
+                "-f" + forwardPort, "-r" + reversePort, "-n4", "-N4", "-t30")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     private static int freePort() throws IOException {

@@ -234,6 +234,16 @@ class SrsCodecTest {
     }
 
     @Test
+    void isInSrsDomain() {
+        SrsCodec c = codec("srs.example", T0, "k");
+        assertThat(c.isInSrsDomain("SRS0=a=b=c=d@SRS.Example")).isTrue();
+        assertThat(c.isInSrsDomain("x@srs.example.")).isTrue();
+        assertThat(c.isInSrsDomain("x@sub.srs.example")).isFalse();
+        assertThat(c.isInSrsDomain("srs.example")).isFalse();
+        assertThat(c.isInSrsDomain(null)).isFalse();
+    }
+
+    @Test
     void isSrsAddress() {
         assertThat(SrsCodec.isSrsAddress("SRS0=x=y=z=u@d")).isTrue();
         assertThat(SrsCodec.isSrsAddress("srs1+x@d")).isTrue();
