@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * oldSecretFromLastYear               &lt;- verifies only
  * </pre>
  * One secret per line; leading and trailing white space is removed; the bytes of the line are the HMAC
- * key exactly as Mail::SRS and postsrsd use them (a secret file without comment lines can be handed
- * to postsrsd {@code -s} unchanged and the two will sign identically).
+ * key exactly as Mail::SRS and postsrsd use them (a file without comment lines and without spaces around
+ * the secrets can be handed to postsrsd {@code -s} unchanged, and the two then sign identically).
  *
  * <h2>ROTATION</h2>
  * Add the new secret as the first line and keep the old one below it for at least the maximum age

@@ -235,6 +235,22 @@ class RewriteTableTest {
     }
 
     @Test
+    void everyAddressHeaderKindWithTrickyContent() throws Exception {
+        String tricky = "\"Doe, J. (Sales)\" <j@old.example> (work),\r\n =?UTF-8?B?SsO8cmdlbg==?= <x@old.example>,"
+                + " grp: g@old.example, \"q\\\"uote\" <q@other.example>;, plain@old.example";
+        String expected = tricky.replace("@old.example", "@new.example");
+        for (String header : RewriteTarget.HEADER_NAMES.values()) {
+            RewriteTable only = table("@old.example @new.example apply=" + header + " dir=out");
+            for (String name : RewriteTarget.HEADER_NAMES.values()) {
+                HeaderRewriteResult r = only.rewriteHeader(name.toUpperCase(), tricky, OUTBOUND);
+                assertThat(r.problem()).isEmpty();
+                assertThat(r.value()).as("rule for %s applied to %s", header, name)
+                        .isEqualTo(name.equals(header) ? expected : tricky);
+            }
+        }
+    }
+
+    @Test
     void unknownHeaderTargetIsRejected() {
         assertThatThrownBy(() -> RewriteTarget.header("Subject")).hasMessageContaining("'Subject' is not an address header");
         assertThat(RewriteTarget.headerIfKnown("RESENT-FROM")).hasValue(RewriteTarget.header("Resent-From"));

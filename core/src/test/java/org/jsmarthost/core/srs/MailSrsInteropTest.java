@@ -23,7 +23,8 @@ class MailSrsInteropTest {
     private static final List<String> SECRET = List.of("tEst-Secret_1");
     private static final String[] SENDERS = {
         "user@orig.example", "Alice.Smith+tag@Orig.Example", "a=b@x.example", "bounce-123-456@lists.example.org",
-        "o'brien@sub.domain.example", "x_y-z@ex-ample.example", "UPPER@CASE.EXAMPLE"
+        "o'brien@sub.domain.example", "x_y-z@ex-ample.example", "UPPER@CASE.EXAMPLE",
+        "J\u00fcrgen.\u00c4rger@b\u00fccher.example" // SMTPUTF8: UTF-8 bytes, only ASCII case-folded
     };
 
     @TempDir
