@@ -78,6 +78,7 @@ public final class RewriteTableReloader {
         Optional<BasicFileAttributes> attrs = attributes();
         if (attrs.isEmpty()) {
             LOG.info("Rewrite table {} does not exist: no address rewriting", file);
+            stampSize = -2; // known to be missing: its absence is not news on the next check
             return;
         }
         byte[] content = Files.readAllBytes(file);
@@ -107,7 +108,7 @@ public final class RewriteTableReloader {
             attrs = attributes();
             if (attrs.isEmpty()) {
                 if (stampSize == -2) {
-                    return Outcome.FAILED_KEPT_PREVIOUS;
+                    return lastError == null ? Outcome.UNCHANGED : Outcome.FAILED_KEPT_PREVIOUS;
                 }
                 stampSize = -2;
                 stampTime = Long.MIN_VALUE;

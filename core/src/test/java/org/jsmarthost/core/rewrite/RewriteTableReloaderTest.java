@@ -109,6 +109,8 @@ class RewriteTableReloaderTest {
         Path f = dir.resolve("rewrite.table");
         RewriteTableReloader r = RewriteTableReloader.start(f, Clock.systemUTC(), Duration.ZERO);
         assertThat(r.current().rules()).isEmpty();
+        assertThat(r.lastError()).isEmpty();
+        assertThat(r.reload()).isEqualTo(Outcome.UNCHANGED);
         write(f, "a@x.example b@x.example apply=envelope-sender dir=out\n");
         assertThat(sender(r.current(), "a@x.example")).hasValue("b@x.example");
     }
