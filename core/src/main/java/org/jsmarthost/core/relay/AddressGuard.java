@@ -112,7 +112,7 @@ public final class AddressGuard {
             if (domain.indexOf('@') >= 0) {
                 return AddressCheck.refused(RuleIds.ADDR_MULTIPLE_AT, "more than one '@'");
             }
-            if (domain.indexOf(':') >= 0) {
+            if (domain.indexOf(':') >= 0 && !domain.startsWith("[")) {
                 return AddressCheck.refused(RuleIds.ADDR_SOURCE_ROUTE, "':' in the address (source route)");
             }
             local = isDotAtom(content) ? content : "\"" + content + "\"";
@@ -120,10 +120,14 @@ public final class AddressGuard {
             if (inner.indexOf('"') >= 0) {
                 return AddressCheck.refused(RuleIds.ADDR_SYNTAX, "quote character inside an unquoted local part");
             }
+            int at = inner.indexOf('@');
+            if (at >= 0 && inner.startsWith("[", at + 1)) {
+                return AddressCheck.refused(RuleIds.ADDR_IP_LITERAL, "IP address literal '" + inner.substring(at + 1)
+                        + "' is not accepted");
+            }
             if (inner.indexOf(':') >= 0) {
                 return AddressCheck.refused(RuleIds.ADDR_SOURCE_ROUTE, "':' in the address (source route)");
             }
-            int at = inner.indexOf('@');
             if (at >= 0 && inner.indexOf('@', at + 1) >= 0) {
                 return AddressCheck.refused(RuleIds.ADDR_MULTIPLE_AT, "more than one '@'");
             }

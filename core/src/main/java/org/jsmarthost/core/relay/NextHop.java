@@ -68,6 +68,10 @@ public final class NextHop {
             int colon = text.indexOf(':');
             host = colon < 0 ? text : text.substring(0, colon);
             portText = colon < 0 ? null : text.substring(colon + 1);
+            if ("mx".equalsIgnoreCase(host)) {
+                throw new IllegalArgumentException("'" + text + "' has an invalid host 'mx' ('mx' means MX lookup"
+                        + " and takes no port)" + expected);
+            }
             String problem = AddressGuard.domainProblem(host.toLowerCase(java.util.Locale.ROOT));
             if (problem != null && !problem.startsWith(RuleIds.ADDR_DOMAIN_UNQUALIFIED)
                     && !isIpv4(host)) {

@@ -99,7 +99,9 @@ public final class PolicyReloader implements Supplier<RelayPolicy> {
         lastHash = hash;
         try {
             RelayPolicy fresh = RelayPolicy.parse(file);
-            lastHash = hash(fresh.sources());
+            // keep the hash taken before parsing when the file set is the same: if the file changed in between,
+            // the next check sees a difference and parses again (never the other way round)
+            lastHash = fresh.sources().equals(current.sources()) ? hash : hash(fresh.sources());
             current = fresh;
             lastError = null;
             LOG.info("relay policy reloaded from {}", file);
