@@ -121,7 +121,7 @@ final class RelayPolicyParser {
             try {
                 switch (e.key) {
                     case "trusted_networks":
-                        trusted = TrustedNetworks.parse(e.key, items(e.value));
+                        trusted = TrustedNetworks.parse(items(e.value));
                         break;
                     case "sender_domains":
                         for (String d : items(e.value)) {

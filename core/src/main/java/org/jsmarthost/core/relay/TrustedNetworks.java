@@ -51,17 +51,20 @@ public final class TrustedNetworks {
      * @throws IllegalArgumentException naming the key, the bad value and what was expected
      */
     public static TrustedNetworks parse(String key, Collection<String> entries) {
+        try {
+            return parse(entries);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("key '" + key + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** As {@link #parse(String, Collection)}, the message without the key (the caller names it). */
+    static TrustedNetworks parse(Collection<String> entries) {
         Set<Cidr> seen = new LinkedHashSet<>();
         for (String entry : entries) {
-            Cidr cidr;
-            try {
-                cidr = Cidr.parse(entry);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("key '" + key + "': " + e.getMessage(), e);
-            }
+            Cidr cidr = Cidr.parse(entry);
             if (!seen.add(cidr)) {
-                throw new IllegalArgumentException("key '" + key + "': '" + entry + "' is listed twice (as " + cidr
-                        + ")");
+                throw new IllegalArgumentException("'" + entry + "' is listed twice (as " + cidr + ")");
             }
         }
         return new TrustedNetworks(new ArrayList<>(seen));

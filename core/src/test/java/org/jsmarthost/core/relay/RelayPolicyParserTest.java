@@ -93,7 +93,7 @@ class RelayPolicyParserTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-        "trusted_networks = 192.0.2.0/24, xyz|t.conf line 1: key 'trusted_networks': key 'trusted_networks': 'xyz' is not a valid CIDR, expected a.b.c.d/n or ipv6/n",
+        "trusted_networks = 192.0.2.0/24, xyz|t.conf line 1: key 'trusted_networks': 'xyz' is not a valid CIDR, expected a.b.c.d/n or ipv6/n",
         "trusted_network = 192.0.2.0/24|t.conf line 1: unknown key 'trusted_network', expected one of trusted_networks, sender_domains",
         "trusted_networks 10.0.0.0/8 = x|t.conf line 1: key 'trusted_networks' takes no argument, got '10.0.0.0/8'",
         "relay_domain = mx|t.conf line 1: key 'relay_domain' needs an argument, expected 'relay_domain ARGUMENT = value'",
