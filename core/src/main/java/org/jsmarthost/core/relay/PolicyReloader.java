@@ -39,7 +39,7 @@ public final class PolicyReloader implements Supplier<RelayPolicy> {
     private volatile RelayPolicy current;
     private volatile String lastError;
     private byte[] lastHash;
-    private Instant nextCheck;
+    private volatile Instant nextCheck;
 
     private PolicyReloader(Path file, Clock clock, Duration checkInterval, RelayPolicy initial, byte[] hash) {
         this.file = file;
@@ -69,6 +69,9 @@ public final class PolicyReloader implements Supplier<RelayPolicy> {
     /** The policy in force, after a change check if one is due. Never null. */
     public RelayPolicy current() {
         Instant now = clock.instant();
+        if (now.isBefore(nextCheck)) {
+            return current;
+        }
         synchronized (this) {
             if (!now.isBefore(nextCheck)) {
                 nextCheck = now.plus(checkInterval);
