@@ -21,6 +21,8 @@ import javax.mail.internet.InternetAddress;
  * client address in {@code trusted_networks} ({@link Identity.Kind#TRUSTED_NETWORK}); else, except on the
  * submission port and when {@code pop_window = 0}, a POP3 login from the same address within the window
  * ({@link Identity.Kind#POP}). AUTH and POP identities have a login; the sender-ownership rule applies to them.
+ * During the POP window the client address <em>is</em> that login for every transaction (MAIL ownership and
+ * header ownership included, inbound too); trusted networks are not affected because they win over POP.
  *
  * <h2>MAIL FROM ({@link #checkSender})</h2>
  * <ol>

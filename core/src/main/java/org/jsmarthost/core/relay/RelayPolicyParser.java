@@ -176,7 +176,10 @@ final class RelayPolicyParser {
                         domainDefault = limits(e.value, QuotaLimits.NONE);
                         break;
                     case "quota_identity":
-                        identityOverrides.put(quotaIdentity(e.arg), limitOverride(e.value));
+                        if (identityOverrides.put(quotaIdentity(e.arg), limitOverride(e.value)) != null) {
+                            throw new IllegalArgumentException("identity '" + e.arg + "' is configured twice (as '"
+                                    + quotaIdentity(e.arg) + "'), expected each identity once");
+                        }
                         break;
                     case "quota_domain":
                         domainOverrides.put(domain(e.arg), limitOverride(e.value));

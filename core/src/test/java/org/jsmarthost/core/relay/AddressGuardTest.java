@@ -1,8 +1,10 @@
 package org.jsmarthost.core.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import javax.mail.internet.InternetAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,6 +27,8 @@ class AddressGuardTest {
         assertThat(c.isAddress()).as(c.toString()).isTrue();
         assertThat(c.address().asString()).isEqualTo(asString);
         assertThat(c.address().canonical()).isEqualTo(canonical);
+        // independent check: javax.mail's strict RFC 822 parser accepts the normalised address as one mailbox
+        assertThatCode(() -> new InternetAddress(c.address().asString(), true).validate()).doesNotThrowAnyException();
     }
 
     @Test

@@ -132,6 +132,7 @@ class RelayPolicyParserTest {
         "quota_domain example = messages_per_day=1|'example' is not a valid domain",
         "`sender_domains = a.example\n  # c\n\u0001 x`|t.conf line 3: control character 0x1",
         "`  sender_domains = a.example`|t.conf line 1: continuation line 'sender_domains = a.example' without a preceding entry",
+        "`quota_identity ip:::1 = messages_per_day=1\nquota_identity ip:0:0:0:0:0:0:0:1 = messages_per_day=2`|t.conf line 2: key 'quota_identity ip:0:0:0:0:0:0:0:1': identity 'ip:0:0:0:0:0:0:0:1' is configured twice (as 'ip:::1')",
         "`pop_window = 5m\npop_window = 10m`|t.conf line 2: duplicate key 'pop_window' (first given at line 1), expected each key once",
         "`grant a@example.org = b@example.org\ngrant A@Example.org = c@example.org`|t.conf line 2: duplicate key 'grant a@example.org' (first given at line 1)",
     })
