@@ -17,14 +17,15 @@ import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.spec.PKCS8EncodedKeySpec;
 
+import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
 import org.bouncycastle.crypto.generators.Ed25519KeyPairGenerator;
 import org.bouncycastle.crypto.params.Ed25519KeyGenerationParameters;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
-import org.bouncycastle.crypto.util.PrivateKeyInfoFactory;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
@@ -49,7 +50,8 @@ import org.bouncycastle.util.io.pem.PemWriter;
  * </ul>
  * RSA keys must have at least 1024 bits. Errors name the file and say what is wrong.
  *
- * <p>Generated keys are written as unencrypted PKCS#8 PEM into a new file created with permissions
+ * <p>Generated keys are written as unencrypted PKCS#8 (version 1, as OpenSSL writes; OpenSSL 3.0
+ * cannot read BouncyCastle's default version-2 Ed25519 encoding) PEM into a new file created with permissions
  * {@code rw-------} (on POSIX file systems); an existing file is never overwritten.
  */
 public final class DkimKeys {
@@ -179,7 +181,8 @@ public final class DkimKeys {
         try {
             der = key.rsaKey() != null
                     ? key.rsaKey().getEncoded()
-                    : PrivateKeyInfoFactory.createPrivateKeyInfo(key.ed25519Key()).getEncoded();
+                    : new PrivateKeyInfo(new AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519),
+                            new DEROctetString(key.ed25519Key().getEncoded())).getEncoded();
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode key", e);
         }
