@@ -304,7 +304,7 @@ public final class DkimTables {
         }
         InternetAddress[] addrs;
         try {
-            addrs = InternetAddress.parseHeader(fromHeaderValues.get(0), false);
+            addrs = InternetAddress.parseHeader(fromHeaderValues.get(0), true);
         } catch (AddressException e) {
             return SigningPlan.notSigned("From header field cannot be parsed: " + e.getMessage());
         }
