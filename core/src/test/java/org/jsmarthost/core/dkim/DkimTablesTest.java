@@ -89,6 +89,7 @@ class DkimTablesTest {
         DkimTables t = load("example.com ex-ed");
         assertThat(names(t.selectForFromHeaders(List.of("\"Alice, A.\" <alice@example.com>")))).containsExactly("ex-ed");
         assertThat(names(t.selectForFromHeaders(List.of("=?utf-8?q?J=C3=BCrgen?= <j@EXAMPLE.com>")))).containsExactly("ex-ed");
+        assertThat(names(t.selectForFromHeaders(List.of("Alice\r\n <alice@example.com>")))).containsExactly("ex-ed");
         assertThat(t.selectForFromHeaders(List.of()).reason()).isEqualTo("no From header field");
         assertThat(t.selectForFromHeaders(List.of("a@example.com", "b@example.com")).reason()).contains("2 From header fields");
         assertThat(t.selectForFromHeaders(List.of("a@example.com, b@example.com")).reason()).contains("2 addresses");
