@@ -35,6 +35,10 @@ import java.util.Objects;
  * signature. The adapter should therefore convert such messages to 7bit transfer encodings before
  * signing (javax.mail can do this), or refuse/route them per its configuration.
  *
+ * <p><b>Adding the result.</b> Put each {@link DkimSignature#headerField()} above the existing header
+ * fields, unchanged (its folding is CRLF TAB). With {@code simple} header canonicalization any
+ * re-folding by the mail library breaks the signature; {@code relaxed} (the default) tolerates it.
+ *
  * <p><b>Order.</b> Sign last: anything that modifies the message after signing (disclaimer,
  * rewriting, re-encoding) breaks the signature. Instances are immutable and thread-safe.
  */

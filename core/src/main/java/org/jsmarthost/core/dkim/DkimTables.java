@@ -249,6 +249,37 @@ public final class DkimTables {
         return p;
     }
 
+    /**
+     * A key-table line in the documented format (for tooling that appends to the table).
+     *
+     * @param passwordFile may be null
+     */
+    public static String keyTableLine(String name, String domain, String selector, DkimAlgorithm algorithm, Path keyFile,
+            Path passwordFile) {
+        if (name.isEmpty() || name.contains("=") || name.contains("#") || name.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("key name '" + name + "' is invalid, expected no white space, '=' or '#'");
+        }
+        DomainNames.requireDomain(domain, "domain");
+        DomainNames.requireSelector(selector, "selector");
+        for (Path p : new Path[] {keyFile, passwordFile}) {
+            if (p != null && (p.toString().contains("#") || p.toString().chars().anyMatch(Character::isWhitespace))) {
+                throw new IllegalArgumentException("path '" + p + "' contains white space or '#', which the table format cannot hold");
+            }
+        }
+        return name + " domain=" + domain.toLowerCase(Locale.ROOT) + " selector=" + selector.toLowerCase(Locale.ROOT)
+                + " algorithm=" + algorithm.tag() + " key=" + keyFile
+                + (passwordFile == null ? "" : " password-file=" + passwordFile);
+    }
+
+    /** A signing-table line in the documented format. */
+    public static String signingTableLine(String pattern, List<String> keyNames) {
+        normalizePattern(pattern);
+        if (keyNames.isEmpty()) {
+            throw new IllegalArgumentException("signing-table entry '" + pattern + "' needs at least one key name");
+        }
+        return pattern + " " + String.join(", ", keyNames);
+    }
+
     /** All keys of the key table, by name, in file order. */
     public Map<String, DkimKey> keys() {
         return keys;

@@ -69,6 +69,40 @@ public final class DnsRecord {
         return sb.append(" )").toString();
     }
 
+    /**
+     * Compares a published TXT record (strings joined) with this one, for {@code check-dns}: same key
+     * type ({@code k=}, default rsa) and same public key ({@code p=}, white space ignored).
+     *
+     * @return empty when they match, else what differs
+     */
+    public java.util.Optional<String> mismatch(String published) {
+        if (published == null) {
+            return java.util.Optional.of("no TXT record published at " + name);
+        }
+        TagList pub;
+        try {
+            pub = TagList.parse(published);
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.of("published record is not a DKIM key record: " + e.getMessage());
+        }
+        TagList mine = TagList.parse(value);
+        if (pub.has("v") && !"DKIM1".equals(pub.get("v"))) {
+            return java.util.Optional.of("published v=" + pub.get("v") + ", expected DKIM1");
+        }
+        String k = pub.has("k") ? pub.get("k").toLowerCase(Locale.ROOT) : "rsa";
+        if (!k.equals(mine.get("k"))) {
+            return java.util.Optional.of("published key type k=" + k + ", expected k=" + mine.get("k"));
+        }
+        String p = pub.has("p") ? TagList.noWsp(pub.get("p")) : null;
+        if (p == null || p.isEmpty()) {
+            return java.util.Optional.of("published record has no public key (p= missing or empty: revoked)");
+        }
+        if (!p.equals(mine.get("p"))) {
+            return java.util.Optional.of("published public key p= differs from the private key's public key");
+        }
+        return java.util.Optional.empty();
+    }
+
     @Override
     public String toString() {
         return zoneFileLine();

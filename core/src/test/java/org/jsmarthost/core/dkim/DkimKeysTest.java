@@ -122,6 +122,15 @@ class DkimKeysTest {
         assertThat(r.zoneFileLine()).isEqualTo("s2026._domainkey.example.com. IN TXT ( \"" + r.strings().get(0) + "\" \""
                 + r.strings().get(1) + "\" )");
 
+        assertThat(r.mismatch(r.value())).isEmpty();
+        assertThat(r.mismatch("v=DKIM1; p=" + r.value().substring(r.value().indexOf("p=") + 2, 100) + " \t"
+                + r.value().substring(100))).isEmpty(); // k= defaults to rsa, white space in p= ignored
+        assertThat(r.mismatch(null)).get().asString().contains("no TXT record");
+        assertThat(r.mismatch("v=DKIM1; k=rsa; p=")).get().asString().contains("revoked");
+        assertThat(r.mismatch("v=DKIM1; k=ed25519; p=AAAA")).get().asString().contains("k=ed25519, expected k=rsa");
+        assertThat(r.mismatch("v=DKIM1; k=rsa; p=AAAA")).get().asString().contains("differs");
+        assertThat(r.mismatch("not a record")).get().asString().contains("not a DKIM key record");
+
         DnsRecord e = DnsRecord.of("example.com", "ed", DkimKeys.load(resource("ed25519-pkcs8.pem")));
         assertThat(e.value()).isEqualTo("v=DKIM1; k=ed25519; p=" + text("ed25519.pub.b64"));
         assertThat(e.strings()).containsExactly(e.value());

@@ -146,6 +146,22 @@ class DkimTablesTest {
     }
 
     @Test
+    void linesWrittenByToolingLoadBack() throws Exception {
+        Files.writeString(keyTable, DkimTables.keyTableLine("new-ed", "Example.com", "s2027", DkimAlgorithm.ED25519_SHA256,
+                dir.resolve("keys/ed25519-pkcs8.pem"), null) + "\n"
+                + DkimTables.keyTableLine("new-rsa", "example.com", "s2027r", DkimAlgorithm.RSA_SHA256,
+                        Path.of("keys/rsa2048-pkcs8-encrypted.pem"), Path.of("keys/password.txt")) + "\n");
+        Files.writeString(signingTable, DkimTables.signingTableLine("example.com", List.of("new-ed", "new-rsa")) + "\n");
+        DkimTables t = DkimTables.load(keyTable, signingTable);
+        assertThat(names(t.select("a@example.com"))).containsExactly("new-ed", "new-rsa");
+        assertThatThrownBy(() -> DkimTables.keyTableLine("a b", "example.com", "s", DkimAlgorithm.RSA_SHA256, Path.of("k"), null))
+                .hasMessageContaining("'a b'");
+        assertThatThrownBy(() -> DkimTables.keyTableLine("k", "example.com", "s", DkimAlgorithm.RSA_SHA256, Path.of("my keys/k.pem"), null))
+                .hasMessageContaining("white space");
+        assertThatThrownBy(() -> DkimTables.signingTableLine("bad..domain", List.of("k"))).hasMessageContaining("bad..domain");
+    }
+
+    @Test
     void reloadGivesANewSnapshotAndTheOldStaysIntact() throws Exception {
         DkimTables before = load("example.com ex-rsa");
         DkimTables after = load("example.com ex-ed");
