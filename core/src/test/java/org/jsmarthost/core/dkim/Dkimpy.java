@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * Missing dkimpy is a test FAILURE, not a skip: CI must install it.
  */
 final class Dkimpy {
-    static final String PYTHON = "/usr/bin/python3";
+    /** The Debian python (not a pyenv one), overridable with -Ddkimpy.python=... */
+    static final String PYTHON = System.getProperty("dkimpy.python", "/usr/bin/python3");
 
     private final Path script;
     private final Path dir;
@@ -28,7 +29,12 @@ final class Dkimpy {
         try (InputStream in = Dkimpy.class.getResourceAsStream("dkimpy_verify.py")) {
             Files.copy(in, script);
         }
-        Result probe = run(PYTHON, "-c", "import dkim");
+        Result probe;
+        try {
+            probe = run(PYTHON, "-c", "import dkim");
+        } catch (IOException e) {
+            probe = new Result(-1, e.toString());
+        }
         if (probe.exit != 0) {
             fail("dkimpy is not installed for " + PYTHON + " (" + probe.output.trim() + "). Install it: "
                     + "apt-get update && apt-get install -y python3-dkim");
