@@ -342,6 +342,7 @@ class ArchiveStoreTest {
         try (ArchiveStore store = ArchiveStore.open(root, clock)) {
             assertThatThrownBy(() -> ArchiveStore.open(root, clock)).isInstanceOf(IOException.class)
                     .hasMessageContaining("already open");
+            assertThat(store.size()).isZero();
         }
         ArchiveStore.open(root, clock).close();
     }
