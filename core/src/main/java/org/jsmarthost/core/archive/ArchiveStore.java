@@ -23,6 +23,7 @@ import java.util.BitSet;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,10 +111,18 @@ public final class ArchiveStore implements Closeable {
     private final FileChannel lockChannel;
     private final FileLock lock;
 
-    private final ReentrantLock appendLock = new ReentrantLock(true);
+    /** Guards sequence assignment and the pending queue (held only for microseconds). */
+    private final ReentrantLock appendLock = new ReentrantLock();
+    /** Serialises index writes: one thread writes and fsyncs every pending record (group commit). */
+    private final ReentrantLock commitLock = new ReentrantLock();
+    /** Holds, purges and verify exclude each other (admin operations; appends are not affected). */
     private final ReentrantReadWriteLock purgeLock = new ReentrantReadWriteLock();
     private long nextSeq;
     private String lastHash = IndexRecord.GENESIS;
+    private final List<Pending> pending = new ArrayList<>();
+    private final Map<String, Pending> pendingByMailKey = new HashMap<>();
+    private volatile ChainHead committedHead = new ChainHead(-1, IndexRecord.GENESIS);
+    private volatile IOException failure;
 
     private final ConcurrentSkipListMap<Long, ArchiveEntry> bySeq = new ConcurrentSkipListMap<>();
     private final ConcurrentHashMap<String, ArchiveEntry> byId = new ConcurrentHashMap<>();
@@ -207,6 +216,7 @@ public final class ArchiveStore implements Closeable {
             lastHash = r.hash();
         });
         nextSeq = count[0];
+        committedHead = new ChainHead(nextSeq - 1, lastHash);
 
         int temps = content.removeIncomplete();
         Set<String> referenced = new HashSet<>();
@@ -340,7 +350,7 @@ public final class ArchiveStore implements Closeable {
      *         after the record became durable, a retry returns it) — the caller must not treat the mail as archived
      */
     public ArchiveEntry append(Envelope envelope, InputStream message) throws IOException {
-        checkOpen();
+        checkWritable();
         String existingId = byMailKey.get(mailKey(envelope.mailName(), envelope.capturePoint()));
         if (existingId != null) {
             return byId.get(existingId);
@@ -362,39 +372,164 @@ public final class ArchiveStore implements Closeable {
             sink.commit();
         }
         String sha = IndexRecord.hex(md.digest());
+        final long total = size;
+        String mk = mailKey(envelope.mailName(), envelope.capturePoint());
+        Pending mine = null;
+        Pending other = null;
+        String dup;
         appendLock.lock();
         try {
-            checkOpen();
-            String dup = byMailKey.get(mailKey(envelope.mailName(), envelope.capturePoint()));
-            if (dup != null) {
-                content.delete(Collections.singletonList(key));
-                return byId.get(dup);
+            checkWritable();
+            dup = byMailKey.get(mk);
+            if (dup == null) {
+                other = pendingByMailKey.get(mk);
+                if (other == null) {
+                    Instant at = clock.instant();
+                    Pending[] holder = new Pending[1];
+                    mine = enqueue(entryFields(id, key, sha, total, at, envelope), seq -> {
+                        ArchiveEntry e = new ArchiveEntry(seq, id, envelope, sha, total, key, at, null);
+                        index(e);
+                        holder[0].entry = e;
+                    });
+                    holder[0] = mine;
+                    mine.mailKey = mk;
+                    pendingByMailKey.put(mk, mine);
+                }
             }
-            Instant at = clock.instant();
-            IndexRecord.Fields f = entryFields(id, key, sha, size, at, envelope);
-            long seq = writeRecords(Collections.singletonList(f));
-            ArchiveEntry e = new ArchiveEntry(seq, id, envelope, sha, size, key, at, null);
-            index(e);
-            return e;
         } finally {
             appendLock.unlock();
         }
+        if (mine != null) {
+            commit(mine);
+            return mine.entry;
+        }
+        // the same mail was archived (or is being archived) by another call: ours is not needed
+        content.delete(Collections.singletonList(key));
+        if (other != null) {
+            commit(other);
+            return other.entry;
+        }
+        return byId.get(dup);
     }
 
-    /** Appends records durably, under appendLock; returns the sequence number of the first one. */
-    private long writeRecords(List<IndexRecord.Fields> fields) throws IOException {
-        long first = nextSeq;
-        String prev = lastHash;
-        List<String> lines = new ArrayList<>(fields.size());
-        for (int i = 0; i < fields.size(); i++) {
-            String[] enc = IndexRecord.encode(first + i, prev, fields.get(i));
-            lines.add(enc[0]);
-            prev = enc[1];
+    /** A record with its sequence number assigned, waiting to be written. */
+    private static final class Pending {
+        final long seq;
+        final String line;
+        final String hash;
+        final java.util.function.LongConsumer onDurable;
+        String mailKey;
+        ArchiveEntry entry;
+        boolean done;
+        IOException error;
+
+        Pending(long seq, String line, String hash, java.util.function.LongConsumer onDurable) {
+            this.seq = seq;
+            this.line = line;
+            this.hash = hash;
+            this.onDurable = onDurable;
         }
-        index.append(lines);
-        nextSeq = first + fields.size();
-        lastHash = prev;
-        return first;
+    }
+
+    /** Assigns the next sequence number and chains the record; caller holds appendLock. */
+    private Pending enqueue(IndexRecord.Fields f, java.util.function.LongConsumer onDurable) {
+        String[] enc = IndexRecord.encode(nextSeq, lastHash, f);
+        Pending p = new Pending(nextSeq, enc[0], enc[1], onDurable);
+        nextSeq++;
+        lastHash = enc[1];
+        pending.add(p);
+        return p;
+    }
+
+    /**
+     * Returns when {@code p} is durable. Group commit: whoever gets the commit lock writes every record
+     * queued so far with one fsync; the others find their record done. After a failed index write the
+     * chain state in memory is unknown, so the store refuses further writes until it is reopened.
+     */
+    private void commit(Pending p) throws IOException {
+        commitLock.lock();
+        try {
+            if (!p.done) {
+                List<Pending> batch;
+                appendLock.lock();
+                try {
+                    batch = new ArrayList<>(pending);
+                    pending.clear();
+                } finally {
+                    appendLock.unlock();
+                }
+                List<String> lines = new ArrayList<>(batch.size());
+                for (Pending b : batch) {
+                    lines.add(b.line);
+                }
+                try {
+                    if (failure != null) {
+                        throw new IOException("archive index write failed earlier; reopen the archive", failure);
+                    }
+                    index.append(lines);
+                } catch (IOException e) {
+                    failure = failure == null ? e : failure;
+                    appendLock.lock();
+                    try {
+                        for (Pending b : batch) {
+                            b.done = true;
+                            b.error = e;
+                            if (b.mailKey != null) {
+                                pendingByMailKey.remove(b.mailKey);
+                            }
+                        }
+                    } finally {
+                        appendLock.unlock();
+                    }
+                    LOG.error("archive: writing {} index record(s) failed; no further writes until reopen", batch.size(), e);
+                    throw e;
+                }
+                for (Pending b : batch) {
+                    b.onDurable.accept(b.seq);
+                    b.done = true;
+                }
+                Pending last = batch.get(batch.size() - 1);
+                committedHead = new ChainHead(last.seq, last.hash);
+                appendLock.lock();
+                try {
+                    for (Pending b : batch) {
+                        if (b.mailKey != null) {
+                            pendingByMailKey.remove(b.mailKey);
+                        }
+                    }
+                } finally {
+                    appendLock.unlock();
+                }
+            }
+            if (p.error != null) {
+                throw new IOException("archive index write failed: " + p.error.getMessage(), p.error);
+            }
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    /** Writes admin records (holds, purges) durably in order; returns the first sequence number. */
+    private long writeRecords(List<IndexRecord.Fields> fields, java.util.function.LongConsumer onDurable) throws IOException {
+        List<Pending> ps = new ArrayList<>();
+        appendLock.lock();
+        try {
+            checkWritable();
+            for (IndexRecord.Fields f : fields) {
+                ps.add(enqueue(f, onDurable));
+            }
+        } finally {
+            appendLock.unlock();
+        }
+        commit(ps.get(ps.size() - 1));
+        return ps.get(0).seq;
+    }
+
+    private void checkWritable() throws IOException {
+        checkOpen();
+        if (failure != null) {
+            throw new IOException("archive index write failed earlier (" + failure.getMessage() + "); reopen the archive", failure);
+        }
     }
 
     // ------------------------------------------------------------------ read
@@ -481,12 +616,7 @@ public final class ArchiveStore implements Closeable {
 
     /** The newest record of the chain. */
     public ChainHead head() {
-        appendLock.lock();
-        try {
-            return new ChainHead(nextSeq - 1, lastHash);
-        } finally {
-            appendLock.unlock();
-        }
+        return committedHead;
     }
 
     /** What open had to repair. */
@@ -553,7 +683,7 @@ public final class ArchiveStore implements Closeable {
         if (scope.includePurged()) {
             throw new IllegalArgumentException("hold scope: includePurged has no meaning for a hold");
         }
-        appendLock.lock();
+        purgeLock.writeLock().lock();
         try {
             if (holds.containsKey(caseId)) {
                 throw new IllegalArgumentException("case id '" + caseId + "' already has an active hold (since "
@@ -567,12 +697,14 @@ public final class ArchiveStore implements Closeable {
                     .put("q.to", scope.to().map(Instant::toString).orElse(null))
                     .put("q.msgid", scope.messageId().orElse(null)).put("q.subj", scope.subjectContains().orElse(null))
                     .put("q.cp", scope.capturePoint().map(CapturePoint::token).orElse(null));
-            long seq = writeRecords(Collections.singletonList(f));
-            Hold h = new Hold(caseId, reason, scope, actor, at, seq);
-            holds.put(caseId, h);
-            return h;
+            Hold[] h = new Hold[1];
+            writeRecords(Collections.singletonList(f), seq -> {
+                h[0] = new Hold(caseId, reason, scope, actor, at, seq);
+                holds.put(caseId, h[0]);
+            });
+            return h[0];
         } finally {
-            appendLock.unlock();
+            purgeLock.writeLock().unlock();
         }
     }
 
@@ -582,7 +714,7 @@ public final class ArchiveStore implements Closeable {
         requireText(caseId, "case id");
         requireText(reason, "reason");
         requireText(actor, "actor");
-        appendLock.lock();
+        purgeLock.writeLock().lock();
         try {
             if (!holds.containsKey(caseId)) {
                 throw new IllegalArgumentException("case id '" + caseId + "' has no active hold, expected one of "
@@ -590,10 +722,9 @@ public final class ArchiveStore implements Closeable {
             }
             IndexRecord.Fields f = new IndexRecord.Fields("hold-remove").put("at", clock.instant().toString())
                     .put("case", caseId).put("reason", reason).put("actor", actor);
-            writeRecords(Collections.singletonList(f));
-            holds.remove(caseId);
+            writeRecords(Collections.singletonList(f), seq -> holds.remove(caseId));
         } finally {
-            appendLock.unlock();
+            purgeLock.writeLock().unlock();
         }
     }
 
@@ -652,20 +783,17 @@ public final class ArchiveStore implements Closeable {
                 }
                 records.add(f);
             }
-            long first;
             List<ArchiveEntry> purged = new ArrayList<>(expired.size());
-            appendLock.lock();
-            try {
-                first = writeRecords(records);
-                for (ArchiveEntry e : expired) {
-                    ArchiveEntry p = e.purged(now);
-                    byId.put(p.id(), p);
-                    bySeq.put(p.seq(), p);
-                    purged.add(p);
+            long first = writeRecords(records, seq -> {
+                if (purged.isEmpty()) {
+                    for (ArchiveEntry e : expired) {
+                        ArchiveEntry p = e.purged(now);
+                        byId.put(p.id(), p);
+                        bySeq.put(p.seq(), p);
+                        purged.add(p);
+                    }
                 }
-            } finally {
-                appendLock.unlock();
-            }
+            });
             List<String> keys = new ArrayList<>();
             for (ArchiveEntry e : expired) {
                 keys.add(e.contentKey());
@@ -834,7 +962,7 @@ public final class ArchiveStore implements Closeable {
 
     @Override
     public void close() throws IOException {
-        appendLock.lock();
+        commitLock.lock();
         try {
             if (closed) {
                 return;
@@ -850,7 +978,7 @@ public final class ArchiveStore implements Closeable {
                 }
             }
         } finally {
-            appendLock.unlock();
+            commitLock.unlock();
         }
     }
 }
