@@ -131,6 +131,7 @@ public final class ArchiveStore implements Closeable {
     private final ConcurrentHashMap<String, Set<String>> byRecipient = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Set<String>> byMessageId = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Set<String>> byLink = new ConcurrentHashMap<>();
+    private final ConcurrentSkipListMap<Instant, Set<String>> byReceived = new ConcurrentSkipListMap<>();
     private final ConcurrentHashMap<String, Hold> holds = new ConcurrentHashMap<>();
     private volatile RecoveryReport recovery;
     private volatile boolean closed;
@@ -327,6 +328,7 @@ public final class ArchiveStore implements Closeable {
         }
         env.messageId().ifPresent(m -> add(byMessageId, Query.normalizeMessageId(m), e.id()));
         add(byLink, env.linkId(), e.id());
+        byReceived.computeIfAbsent(env.received(), k -> ConcurrentHashMap.newKeySet()).add(e.id());
     }
 
     private static void add(ConcurrentHashMap<String, Set<String>> map, String key, String id) {
@@ -583,7 +585,21 @@ public final class ArchiveStore implements Closeable {
         } else if (q.recipient().isPresent() && !q.recipient().get().startsWith("@")) {
             candidates = byRecipient.getOrDefault(q.recipient().get(), Collections.emptySet());
         } else if (q.sender().isPresent() && !q.sender().get().startsWith("@")) {
-            candidates = bySender.getOrDefault(q.sender().get(), Collections.emptySet());
+            String sk = q.sender().get().equals("<>") ? "" : q.sender().get();
+            candidates = bySender.getOrDefault(sk, Collections.emptySet());
+        } else if (q.from().isPresent() || q.to().isPresent()) {
+            java.util.NavigableMap<Instant, Set<String>> range = byReceived;
+            if (q.from().isPresent()) {
+                range = range.tailMap(q.from().get(), true);
+            }
+            if (q.to().isPresent()) {
+                range = range.headMap(q.to().get(), false);
+            }
+            List<String> ids = new ArrayList<>();
+            for (Set<String> s : range.values()) {
+                ids.addAll(s);
+            }
+            candidates = ids;
         }
         if (candidates == null) {
             List<ArchiveEntry> out = new ArrayList<>();

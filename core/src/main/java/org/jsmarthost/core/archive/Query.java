@@ -10,7 +10,7 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>{@code sender}: MAIL FROM, case-insensitive; {@code @example.com} matches every sender of
- *       that domain.</li>
+ *       that domain; {@code <>} matches the null sender (bounces).</li>
  *   <li>{@code recipient}: any envelope recipient (including Bcc), same matching rules.</li>
  *   <li>{@code from}/{@code to}: time received, {@code from} inclusive, {@code to} exclusive.</li>
  *   <li>{@code messageId}: exact, with or without angle brackets.</li>
@@ -139,6 +139,9 @@ public final class Query {
 
     static boolean addressMatches(String pattern, String address) {
         String a = address.toLowerCase(Locale.ROOT);
+        if (pattern.equals("<>")) {
+            return a.isEmpty();
+        }
         if (pattern.startsWith("@")) {
             return a.endsWith(pattern);
         }

@@ -179,6 +179,7 @@ class ArchiveStoreTest {
             assertThat(store.search(Query.builder().subjectContains("invoice").recipient("bob@x.example")
                     .sender("mallory@other.example").build())).containsExactly(c);
             assertThat(store.search(Query.builder().sender("nobody@corp.example").build())).isEmpty();
+            assertThat(store.search(Query.builder().sender("<>").build())).containsExactly(bounce);
             assertThat(store.search(Query.builder().messageId("nope@x").build())).isEmpty();
             assertThat(store.search(Query.all())).containsExactly(a, b, c, bounce);
             assertThatThrownBy(() -> Query.builder().from(T0).to(T0).build())
