@@ -89,11 +89,21 @@ import org.slf4j.LoggerFactory;
  * (e.g. a retry after a crash whose append had in fact completed) writes nothing and returns the
  * existing entry.
  *
- * <h2>Concurrency</h2>
- * Appends from many threads are safe: content is written in parallel, index records are appended one
- * at a time in sequence order. Search, show and export read lock-free in-memory indexes (rebuilt from
- * the chain at open) and never block appends; verify reads the files independently and only excludes
- * a concurrent purge.
+ * <h2>Concurrency and cost</h2>
+ * Appends from many threads are safe: content is compressed and written in parallel; index records get
+ * their sequence numbers in a short critical section and are written by group commit (whoever holds the
+ * commit lock writes every queued record with one fsync, so N concurrent appends share one index fsync).
+ * Each append therefore costs three fsyncs (content file, its directory, index — the last one shared).
+ * If an index write fails, the store refuses every further write until it is reopened (fail closed: the
+ * caller keeps the mail queued and retries; the reopen repairs the log). Search, show and export read
+ * lock-free in-memory indexes (rebuilt from the chain at open: by id, mail name, sender, recipient,
+ * Message-ID, link id, time received) and never block appends; verify reads the files independently and
+ * only excludes a concurrent purge or hold change.
+ *
+ * <p>Measured casually on a shared 2-core VM with ext4 under heavy load (load average 15, so real
+ * numbers are lower): one thread 10 ms per 1 KB append, 28 ms per 50 KB, 0.8 s per 5 MB (gzip level 6
+ * dominates); 8 threads 350 and 32 threads 550 appends/s of 10 KB; a recipient search over 20 000
+ * entries 0.2 ms, a subject substring scan 10-50 ms. Memory per append is constant (64 KB buffers).
  *
  * <h2>Integrity limits</h2>
  * The hash chain detects any change, removal or reordering of records and contents, but not the
