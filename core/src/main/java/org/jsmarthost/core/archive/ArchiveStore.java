@@ -977,6 +977,9 @@ public final class ArchiveStore implements Closeable {
         } catch (ZipException | EOFException e) {
             return new VerifyReport.Problem(seq, VerifyReport.Reason.CONTENT_CHANGED,
                     "content " + key + " of entry " + id + " is damaged: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return new VerifyReport.Problem(seq, VerifyReport.Reason.RECORD_CHANGED,
+                    "entry " + id + " names an invalid content key: " + e.getMessage());
         }
         String actual = IndexRecord.hex(md.digest());
         if (!actual.equals(sha)) {

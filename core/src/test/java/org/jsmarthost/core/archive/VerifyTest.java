@@ -150,6 +150,18 @@ class VerifyTest {
     }
 
     @Test
+    void rehashedNewestRecordPointingOutsideTheStoreIsReportedNotFollowed() throws Exception {
+        List<String> lines = indexLines(root);
+        String l = lines.get(5);
+        String body = l.substring(0, l.lastIndexOf("\th=")).replace("key=" + entries.get(4).contentKey(), "key=../../../etc/passwd");
+        lines.set(5, body + "\th=" + IndexRecord.sha256Hex(body));
+        writeIndexLines(root, lines);
+        VerifyReport r = verifyReopened();
+        assertBroken(r, 5, Reason.RECORD_CHANGED);
+        assertThat(r.firstProblem().get().detail()).contains("invalid content key");
+    }
+
+    @Test
     void deletingARecordIsDetected() throws Exception {
         List<String> lines = indexLines(root);
         lines.remove(3);
