@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Child process of {@link CrashTest}: appends mails {@code m-<n>} (n from the start index on, several
- * threads) until killed, printing {@code DURABLE <name> <id> <sha256> OK} after each append has returned.
+ * threads) while another thread adds and removes legal holds, until killed, printing {@code DURABLE <name> <id> <sha256> OK} after each append has returned.
  * Message bytes are a function of n, so the parent can check them. Not a test itself.
  */
 public final class CrashChild {
@@ -60,6 +60,25 @@ public final class CrashChild {
                 return null;
             });
         }
+        // meanwhile, legal holds come and go (admin records interleaved with entries in the chain)
+        Thread holds = new Thread(() -> {
+            try {
+                for (int k = 0; !pool.isTerminated(); k++) {
+                    String caseId = "C-" + start + "-" + k;
+                    store.addHold(caseId, "crash test", Query.builder().recipient("r" + (k % 5) + "@x.example").build(), "tester");
+                    Thread.sleep(15);
+                    store.removeHold(caseId, "done", "tester");
+                    Thread.sleep(15);
+                }
+            } catch (Exception e) {
+                e.printStackTrace();
+            }
+        });
+        holds.setDaemon(true);
+        for (Hold h : store.holds()) {
+            store.removeHold(h.caseId(), "left over from a killed run", "tester");
+        }
+        holds.start();
         pool.shutdown();
         pool.awaitTermination(10, TimeUnit.MINUTES);
         synchronized (out) {

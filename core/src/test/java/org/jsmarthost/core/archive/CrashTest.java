@@ -113,6 +113,9 @@ class CrashTest {
                     }
                 }
                 assertThat(checked).isPositive();
+                assertThat(store.holds()).as("holds are added and removed one at a time").hasSizeLessThanOrEqualTo(1);
+                long holdRecords = ArchiveTestSupport.indexLines(root).stream().filter(l -> l.contains("type=hold-")).count();
+                assertThat(holdRecords).as("hold records interleaved in the chain").isPositive();
                 // next round: first mail not known to be durable (the one(s) in flight at the kill are retried)
                 int next = 0;
                 while (durable.containsKey(CrashChild.name(next))) {
