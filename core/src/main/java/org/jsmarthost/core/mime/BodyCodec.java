@@ -1,0 +1,144 @@
+package org.jsmarthost.core.mime;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Locale;
+import javax.mail.MessagingException;
+import javax.mail.internet.MimeUtility;
+
+/** Transfer-encoding and charset helpers for the one part being changed. */
+final class BodyCodec {
+    private BodyCodec() {
+    }
+
+    /** Thrown when a part must be changed but cannot be decoded. */
+    static final class UndecodableException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UndecodableException(String msg) {
+            super(msg);
+        }
+    }
+
+    static boolean isIdentity(String cte) {
+        return cte.equals("7bit") || cte.equals("8bit") || cte.equals("binary");
+    }
+
+    /** Decodes the transfer encoding (javax.mail decoders for base64 and quoted-printable). */
+    static byte[] decode(byte[] raw, String cte) throws UndecodableException {
+        if (isIdentity(cte)) {
+            return raw;
+        }
+        if (!cte.equals("base64") && !cte.equals("quoted-printable")) {
+            throw new UndecodableException("unsupported Content-Transfer-Encoding '" + cte + "'");
+        }
+        try (InputStream in = MimeUtility.decode(new java.io.ByteArrayInputStream(raw), cte)) {
+            return in.readAllBytes();
+        } catch (MessagingException | IOException e) {
+            throw new UndecodableException("cannot decode " + cte + ": " + e.getMessage());
+        }
+    }
+
+    static Charset charset(String mimeName) throws UndecodableException {
+        String name = mimeName == null || mimeName.isBlank() ? "us-ascii" : mimeName.trim();
+        try {
+            return Charset.forName(MimeUtility.javaCharset(name));
+        } catch (RuntimeException e) {
+            throw new UndecodableException("unsupported charset '" + name + "'");
+        }
+    }
+
+    /**
+     * True when ASCII text is encoded as the same single bytes and no multi-byte sequence contains
+     * bytes below 0x80 that could fake ASCII markup (so byte-level search for "&lt;/body" is safe).
+     */
+    static boolean asciiCompatible(Charset cs) {
+        String n = cs.name().toUpperCase(Locale.ROOT);
+        if (n.startsWith("UTF-16") || n.startsWith("UTF-32") || n.startsWith("ISO-2022") || n.contains("UTF-7")
+                || n.equals("X-UTF-16LE-BOM") || n.startsWith("X-UTF-32")) {
+            return false;
+        }
+        String probe = "<>/!-azAZ09 =\r\n";
+        return java.util.Arrays.equals(probe.getBytes(cs), probe.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    static boolean isUnicode(Charset cs) {
+        String n = cs.name().toUpperCase(Locale.ROOT);
+        return n.startsWith("UTF-") || n.equals("GB18030");
+    }
+
+    static int maxLineLength(byte[] b) {
+        int max = 0;
+        int cur = 0;
+        for (byte x : b) {
+            if (x == '\n') {
+                max = Math.max(max, cur);
+                cur = 0;
+            } else if (x != '\r') {
+                cur++;
+            }
+        }
+        return Math.max(max, cur);
+    }
+
+    static boolean allAscii(byte[] b) {
+        for (byte x : b) {
+            if (x < 0 || x == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static byte[] base64(byte[] data, byte[] eol) {
+        return Base64.getMimeEncoder(76, eol).encode(data);
+    }
+
+    /**
+     * Quoted-printable (RFC 2045 6.7) for text: CRLF or LF in the data become hard line breaks written as
+     * {@code eol}; encoded lines are at most 76 characters; trailing white space is encoded.
+     */
+    static byte[] quotedPrintable(byte[] data, byte[] eol) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(data.length + data.length / 8 + 16);
+        int lineLen = 0;
+        for (int i = 0; i < data.length; i++) {
+            int c = data[i] & 0xff;
+            if (c == '\r' && i + 1 < data.length && data[i + 1] == '\n') {
+                continue; // the LF writes the break
+            }
+            if (c == '\n') {
+                out.writeBytes(eol);
+                lineLen = 0;
+                continue;
+            }
+            boolean atLineEnd = i + 1 >= data.length || data[i + 1] == '\n'
+                    || (data[i + 1] == '\r' && i + 2 < data.length && data[i + 2] == '\n');
+            boolean literal = (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !atLineEnd);
+            int width = literal ? 1 : 3;
+            // keep room for the soft break '=' unless this is the last character of the line
+            int limit = atLineEnd ? 76 : 75;
+            if (lineLen + width > limit) {
+                out.write('=');
+                out.writeBytes(eol);
+                lineLen = 0;
+            }
+            if (literal) {
+                out.write(c);
+            } else {
+                out.write('=');
+                out.write(hex(c >> 4));
+                out.write(hex(c & 0xf));
+            }
+            lineLen += width;
+        }
+        return out.toByteArray();
+    }
+
+    private static int hex(int v) {
+        return v < 10 ? '0' + v : 'A' + v - 10;
+    }
+}
