@@ -223,9 +223,7 @@ public final class DisclaimerInserter {
         }
         Selection sel = new Selection();
         try {
-            if (!root.isAttachment() || root.isMultipart()) {
-                select(root, sel);
-            }
+            select(root, sel);
             for (RawPart t : sel.targets) {
                 if (t.baseType.equals("text/plain") && sel.signedReason == null) {
                     String text = lenientText(src, t);
@@ -322,6 +320,9 @@ public final class DisclaimerInserter {
             }
             return;
         }
+        if (p.isAttachment() && !t.startsWith("multipart/")) {
+            return;
+        }
         if (t.startsWith("multipart/")) {
             if (!p.isMultipart()) {
                 throw new MimeFormatException(t + " without boundary in part " + p.displayPath());
@@ -331,9 +332,7 @@ public final class DisclaimerInserter {
             }
             if (t.equals("multipart/alternative")) {
                 for (RawPart c : p.children) {
-                    if (!c.isAttachment()) {
-                        select(c, sel);
-                    }
+                    select(c, sel);
                 }
             } else if (t.equals("multipart/related")) {
                 RawPart rootPart = p.children.get(0);
@@ -346,14 +345,9 @@ public final class DisclaimerInserter {
                         }
                     }
                 }
-                if (!rootPart.isAttachment()) {
-                    select(rootPart, sel);
-                }
+                select(rootPart, sel);
             } else {
-                RawPart first = p.children.get(0);
-                if (!first.isAttachment()) {
-                    select(first, sel);
-                }
+                select(p.children.get(0), sel);
             }
             return;
         }
@@ -394,7 +388,7 @@ public final class DisclaimerInserter {
         return null;
     }
 
-    private static final Pattern TAG = Pattern.compile("(?s)<(script|style)\\b.*?</\\1\\s*>|<!--.*?-->|<[^>]*>");
+    private static final Pattern TAG = Pattern.compile("(?s)<(script|style)\\b.*?</\\1\\s*>|<!--.*?-->|<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>");
     private static final Pattern ENTITY = Pattern.compile("&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});");
 
     static String htmlToText(String html) {
@@ -774,8 +768,8 @@ public final class DisclaimerInserter {
         byte[] head = concat(eol, preamble, disclaimerFirst ? disclaimerPart : new byte[0], delim, eol,
                 entityHeaders.toString().getBytes(StandardCharsets.ISO_8859_1), eol);
         long size = src.size();
-        boolean endsEol = size > root.bodyStart && src.read(size - 1, size)[0] == '\n';
-        byte[] tail = concat(endsEol ? new byte[0] : eol, disclaimerFirst ? new byte[0] : disclaimerPart,
+        // the line end before the next delimiter belongs to the delimiter: the entity body stays byte-identical
+        byte[] tail = concat(eol, disclaimerFirst ? new byte[0] : disclaimerPart,
                 delim, ascii("--"), eol);
         // replaces the blank line (or nothing) between headers and body; the body itself is copied
         edits.add(new Edit(root.headerEnd, root.bodyStart, head));
