@@ -115,6 +115,24 @@ final class BodyCodec {
                 lineLen = 0;
                 continue;
             }
+            int seq = utf8SequenceLength(data, i);
+            if (seq > 1) {
+                // never split a UTF-8 sequence across a soft line break
+                int end = i + seq;
+                boolean atEnd = end >= data.length || data[end] == '\n'
+                        || (data[end] == '\r' && end + 1 < data.length && data[end + 1] == '\n');
+                if (lineLen + 3 * seq > (atEnd ? 76 : 75)) {
+                    out.write('=');
+                    out.writeBytes(eol);
+                    lineLen = 0;
+                }
+                for (int k = i; k < end; k++) {
+                    writeHex(out, data[k] & 0xff);
+                }
+                lineLen += 3 * seq;
+                i = end - 1;
+                continue;
+            }
             boolean atLineEnd = i + 1 >= data.length || data[i + 1] == '\n'
                     || (data[i + 1] == '\r' && i + 2 < data.length && data[i + 2] == '\n');
             boolean literal = (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !atLineEnd);
@@ -129,13 +147,32 @@ final class BodyCodec {
             if (literal) {
                 out.write(c);
             } else {
-                out.write('=');
-                out.write(hex(c >> 4));
-                out.write(hex(c & 0xf));
+                writeHex(out, c);
             }
             lineLen += width;
         }
         return out.toByteArray();
+    }
+
+    private static void writeHex(ByteArrayOutputStream out, int c) {
+        out.write('=');
+        out.write(hex(c >> 4));
+        out.write(hex(c & 0xf));
+    }
+
+    /** Length of a well-formed UTF-8 multi-byte sequence starting at i, else 1. */
+    static int utf8SequenceLength(byte[] d, int i) {
+        int c = d[i] & 0xff;
+        int n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 1;
+        if (c >= 0xF5 || n == 1 || i + n > d.length) {
+            return 1;
+        }
+        for (int k = 1; k < n; k++) {
+            if ((d[i + k] & 0xC0) != 0x80) {
+                return 1;
+            }
+        }
+        return n;
     }
 
     private static int hex(int v) {

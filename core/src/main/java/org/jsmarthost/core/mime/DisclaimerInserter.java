@@ -81,7 +81,7 @@ import org.jsmarthost.core.mime.MimeScanner.MimeFormatException;
  * <h2>No stacking</h2>
  * Skipped with {@code already-present} when the top-level header {@code X-Smarthost-Disclaimer} carries this
  * spec's id, or any body part that would be changed contains the invisible text marker
- * (U+200C U+200D U+200C U+200D U+200C, written before the text disclaimer in Unicode charsets), the HTML
+ * (U+200C U+200D U+200C U+200D U+200C, written right after the text disclaimer in Unicode charsets), the HTML
  * comment {@code <!-- jsmarthost-disclaimer -->}, or the template's fingerprint (see
  * {@link DisclaimerTemplates}) — also inside quoted reply text ({@code > } prefixes, re-wrapped lines).
  * The header is trusted: an adapter that does not want senders to suppress the disclaimer must remove an
@@ -461,12 +461,12 @@ public final class DisclaimerInserter {
         } else {
             boolean flowed = "flowed".equalsIgnoreCase(p.param("format"));
             String text = textBlock(d.text(), eol, flowed);
-            String marked = (BodyCodec.isUnicode(cs) ? TEXT_MARKER : "") + text;
+            String marked = text + (BodyCodec.isUnicode(cs) ? TEXT_MARKER : "");
             if (asciiCompat && canEncode(cs, marked)) {
                 content = combine(decoded, marked.getBytes(cs), eol.getBytes(StandardCharsets.US_ASCII), prepend);
             } else {
                 String s = strictDecode(decoded, cs, p);
-                String withMarker = TEXT_MARKER + text;
+                String withMarker = text + TEXT_MARKER;
                 Charset utf8 = StandardCharsets.UTF_8;
                 content = combine(s.getBytes(utf8), withMarker.getBytes(utf8), eol.getBytes(utf8), prepend);
                 pe.newCharset = "UTF-8";
@@ -739,7 +739,7 @@ public final class DisclaimerInserter {
 
     private static byte[] disclaimerPartBody(Disclaimer d, byte[] eol) {
         String e = new String(eol, StandardCharsets.ISO_8859_1);
-        String text = TEXT_MARKER + textBlock(d.text(), e, false);
+        String text = textBlock(d.text(), e, false) + TEXT_MARKER;
         return BodyCodec.quotedPrintable(text.getBytes(StandardCharsets.UTF_8), eol);
     }
 
