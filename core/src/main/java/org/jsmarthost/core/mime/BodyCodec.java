@@ -45,10 +45,16 @@ final class BodyCodec {
 
     static Charset charset(String mimeName) throws UndecodableException {
         String name = mimeName == null || mimeName.isBlank() ? "us-ascii" : mimeName.trim();
+        // the declared name first: javax.mail maps us-ascii to ISO-8859-1, which would let non-ASCII
+        // disclaimer characters into a part still labelled us-ascii
         try {
-            return Charset.forName(MimeUtility.javaCharset(name));
+            return Charset.forName(name);
         } catch (RuntimeException e) {
-            throw new UndecodableException("unsupported charset '" + name + "'");
+            try {
+                return Charset.forName(MimeUtility.javaCharset(name));
+            } catch (RuntimeException e2) {
+                throw new UndecodableException("unsupported charset '" + name + "'");
+            }
         }
     }
 
