@@ -80,7 +80,8 @@ import org.jsmarthost.core.mime.MimeScanner.MimeFormatException;
  *
  * <h2>No stacking</h2>
  * Skipped with {@code already-present} when the top-level header {@code X-Smarthost-Disclaimer} carries this
- * spec's id, or any body part that would be changed contains the invisible text marker
+ * spec's id, or any text or HTML part that is not an attachment (also inside a signed entity, not inside a
+ * forwarded {@code message/rfc822}) contains the invisible text marker
  * (U+200C U+200D U+200C U+200D U+200C, written right after the text disclaimer in Unicode charsets), the HTML
  * comment {@code <!-- jsmarthost-disclaimer -->}, or the template's fingerprint (see
  * {@link DisclaimerTemplates}) — also inside quoted reply text ({@code > } prefixes, re-wrapped lines).
@@ -232,7 +233,9 @@ public final class DisclaimerInserter {
                     }
                 }
             }
-            for (RawPart t : sel.targets) {
+            List<RawPart> readable = new ArrayList<>();
+            collectReadableText(root, readable);
+            for (RawPart t : readable) {
                 String found = alreadyPresent(src, t, disclaimer);
                 if (found != null) {
                     return InsertResult.unchanged(InsertResult.Reason.ALREADY_PRESENT, found + " in part " + t.displayPath());
@@ -357,6 +360,21 @@ public final class DisclaimerInserter {
     }
 
     // ---------------------------------------------------------------- detection
+
+    /**
+     * Text and HTML parts a reader sees as message text: every non-attachment text/plain or text/html leaf,
+     * including those inside signed entities (read, never changed), excluding forwarded messages.
+     */
+    private static void collectReadableText(RawPart p, List<RawPart> out) {
+        if (p.isMultipart()) {
+            for (RawPart c : p.children) {
+                collectReadableText(c, out);
+            }
+        } else if (!p.isAttachment() && !p.contentTypeInvalid
+                && (p.baseType.equals("text/plain") || p.baseType.equals("text/html"))) {
+            out.add(p);
+        }
+    }
 
     private static String lenientText(RawSource src, RawPart p) throws IOException, UndecodableException {
         byte[] decoded = BodyCodec.decode(src.read(p.bodyStart, p.end), p.cte);

@@ -1,6 +1,5 @@
 package org.jsmarthost.core.mime;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +75,10 @@ final class MimeScanner {
         inHeaders = root;
         int prevTerm = 0;
         long size = src.size();
-        try (InputStream in = new BufferedInputStream(src.open(0, size), 1 << 16)) {
+        try (InputStream in = src.open(0, size)) {
+            byte[] buf = new byte[1 << 16];
+            int bufLen = 0;
+            int bufPos = 0;
             long pos = 0;
             while (pos < size) {
                 // read one line
@@ -85,8 +87,17 @@ final class MimeScanner {
                 contentLen = 0;
                 termLen = 0;
                 int prev = -1;
-                int b;
-                while ((b = in.read()) >= 0) {
+                while (true) {
+                    if (bufPos == bufLen) {
+                        bufLen = in.read(buf, 0, buf.length);
+                        bufPos = 0;
+                        if (bufLen <= 0) {
+                            bufLen = 0;
+                            pos = size; // source shorter than announced: stop
+                            break;
+                        }
+                    }
+                    int b = buf[bufPos++] & 0xff;
                     pos++;
                     if (b == '\n') {
                         if (prev == '\r') {
@@ -111,6 +122,9 @@ final class MimeScanner {
                     }
                     contentLen++;
                     prev = b;
+                    if (pos >= size) {
+                        break;
+                    }
                 }
                 line(prevTerm);
                 prevTerm = termLen;
