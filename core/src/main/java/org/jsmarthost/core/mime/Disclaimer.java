@@ -14,9 +14,14 @@ public final class Disclaimer {
         this.fingerprint = Objects.requireNonNull(fingerprint);
     }
 
-    /** A disclaimer from fixed strings (tests, adapters without templates); no reply fingerprint. */
+    /**
+     * A disclaimer from literal strings (no variables: {@code $} is kept as is). {@code html} may be null
+     * (then the escaped text is used). Line ends are normalised as in {@link DisclaimerTemplates}.
+     */
     public static Disclaimer of(String text, String html) {
-        return DisclaimerTemplates.of(text, html).render(DisclaimerVars.of("", "", java.time.ZonedDateTime.now()));
+        Objects.requireNonNull(text, "text");
+        return DisclaimerTemplates.of(text.replace("$", "$$"), html == null ? null : html.replace("$", "$$"))
+                .render(DisclaimerVars.of("", "", java.time.ZonedDateTime.of(2000, 1, 1, 0, 0, 0, 0, java.time.ZoneOffset.UTC)));
     }
 
     public String text() {
