@@ -7,8 +7,10 @@ public final class Disclaimer {
     private final String text;
     private final String html;
     private final String fingerprint;
+    private final String htmlFingerprint;
 
-    Disclaimer(String text, String html, String fingerprint) {
+    Disclaimer(String text, String html, String fingerprint, String htmlFingerprint) {
+        this.htmlFingerprint = Objects.requireNonNull(htmlFingerprint);
         this.text = Objects.requireNonNull(text);
         this.html = Objects.requireNonNull(html);
         this.fingerprint = Objects.requireNonNull(fingerprint);
@@ -34,5 +36,9 @@ public final class Disclaimer {
 
     String fingerprint() {
         return fingerprint;
+    }
+
+    String htmlFingerprint() {
+        return htmlFingerprint;
     }
 }

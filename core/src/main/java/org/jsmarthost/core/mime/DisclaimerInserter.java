@@ -396,10 +396,9 @@ public final class DisclaimerInserter {
         if (html && text.contains(HTML_MARKER_TOKEN)) {
             return "HTML marker";
         }
-        String fp = d.fingerprint();
-        if (!fp.isEmpty()) {
-            String plain = html ? htmlToText(text) : text;
-            if (DisclaimerTemplates.normalise(plain).contains(fp)) {
+        String plain = DisclaimerTemplates.normalise(html ? htmlToText(text) : text);
+        for (String fp : new String[] {d.fingerprint(), d.htmlFingerprint()}) {
+            if (!fp.isEmpty() && plain.contains(fp)) {
                 return "disclaimer text";
             }
         }

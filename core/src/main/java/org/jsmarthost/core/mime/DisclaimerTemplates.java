@@ -42,7 +42,8 @@ import java.util.Set;
  * The longest literal (variable-free) piece of the text template, if it is at least
  * {@value #MIN_FINGERPRINT} characters long, is the "fingerprint" searched for in quoted reply text
  * (whitespace and {@code >} quote marks ignored, case-insensitive). Keep one sentence of the template fixed
- * so replies are recognised; the invisible marker and the header cover the rest.
+ * so replies are recognised; the invisible marker and the header cover the rest. The same is done with the
+ * visible text of the HTML template (tags removed), for replies that quote only the HTML version.
  */
 public final class DisclaimerTemplates {
     static final int MIN_FINGERPRINT = 20;
@@ -52,6 +53,7 @@ public final class DisclaimerTemplates {
     private final List<Object> text;  // String literal or Var
     private final List<Object> html;  // null when derived from text
     private final String fingerprint; // normalised, may be empty
+    private final String htmlFingerprint; // from the HTML template's visible text, may be empty
 
     private static final class Var {
         final String name;
@@ -74,6 +76,21 @@ public final class DisclaimerTemplates {
             }
         }
         this.fingerprint = best.length() >= MIN_FINGERPRINT ? best : "";
+        String hbest = "";
+        if (html != null) {
+            // visible text of the HTML template with a sentinel where variables go
+            StringBuilder sb = new StringBuilder();
+            for (Object o : html) {
+                sb.append(o instanceof String ? (String) o : "\u0000");
+            }
+            for (String piece : DisclaimerInserter.htmlToText(sb.toString()).split("\u0000")) {
+                String n = normalise(piece);
+                if (n.length() > hbest.length()) {
+                    hbest = n;
+                }
+            }
+        }
+        this.htmlFingerprint = hbest.length() >= MIN_FINGERPRINT ? hbest : "";
     }
 
     /**
@@ -173,7 +190,7 @@ public final class DisclaimerTemplates {
         } else {
             h = fill(html, vars, true);
         }
-        return new Disclaimer(t, h, fingerprint);
+        return new Disclaimer(t, h, fingerprint, htmlFingerprint);
     }
 
     /** The normalised fingerprint used to find the disclaimer in quoted replies (may be empty). */

@@ -147,6 +147,22 @@ class DisclaimerInserterTest {
     }
 
     @Test
+    void htmlOnlyReplyQuotingTheHtmlDisclaimerIsRecognised() throws Exception {
+        Disclaimer d = DisclaimerTemplates.of("Plain wording that differs: ${sender}",
+                "<p>This e-mail from <b>${sender.name}</b> is <i>strictly</i> confidential.</p>").render(CorpusSupport.VARS);
+        // the reply client dropped our comment marker and re-flowed the markup
+        String reply = crlf("Content-Type: text/html; charset=utf-8\n\n<html><body><p>Thanks!</p><blockquote>"
+                + "<div>This e-mail from <span>Bob</span> is\n<em>strictly</em>&nbsp;confidential.</div></blockquote></body></html>\n");
+        ByteArrayOutputStream bout = new ByteArrayOutputStream();
+        InsertResult r = run(reply, StandardCharsets.UTF_8, DisclaimerSpec.defaults(), d, bout);
+        assertThat(r.code()).as(r.toString()).isEqualTo("already-present");
+        assertThat(r.detail()).contains("disclaimer text");
+        // a different text is not mistaken for it
+        String other = reply.replace("strictly", "not");
+        assertThat(run(other, StandardCharsets.UTF_8, DisclaimerSpec.defaults(), d, bout).code()).isEqualTo("inserted");
+    }
+
+    @Test
     void otherHeaderIdDoesNotSuppress() throws Exception {
         String msg = crlf("X-Smarthost-Disclaimer: legal\nContent-Type: text/plain\n\nx\n");
         ByteArrayOutputStream bout = new ByteArrayOutputStream();
