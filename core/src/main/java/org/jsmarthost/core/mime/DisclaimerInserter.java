@@ -109,6 +109,8 @@ public final class DisclaimerInserter {
     public static final String HTML_MARKER = "<!-- jsmarthost-disclaimer -->";
     static final String HTML_MARKER_END = "<!-- /jsmarthost-disclaimer -->";
     private static final String HTML_MARKER_TOKEN = "jsmarthost-disclaimer";
+    /** Parts that are only searched for an existing disclaimer (not changed) are skipped above this size. */
+    static final long MAX_SCAN_ONLY_PART = 4L * 1024 * 1024;
 
     private static final Pattern INLINE_PGP = Pattern.compile(
             "(?m)^-----BEGIN PGP (SIGNED MESSAGE|MESSAGE)-----");
@@ -236,6 +238,9 @@ public final class DisclaimerInserter {
             List<RawPart> readable = new ArrayList<>();
             collectReadableText(root, readable);
             for (RawPart t : readable) {
+                if (!sel.targets.contains(t) && (t.end - t.bodyStart > MAX_SCAN_ONLY_PART || !decodable(t))) {
+                    continue; // detection only: never fail or load huge parts for a part we do not change
+                }
                 String found = alreadyPresent(src, t, disclaimer);
                 if (found != null) {
                     return InsertResult.unchanged(InsertResult.Reason.ALREADY_PRESENT, found + " in part " + t.displayPath());
@@ -284,7 +289,8 @@ public final class DisclaimerInserter {
                             pe.newCte == null ? t.cte : pe.newCte));
                     byte[] prefix = new byte[0];
                     if (!t.hasBlankLine) {
-                        boolean terminated = t.rawHeaderText.isEmpty() || t.rawHeaderText.endsWith("\n");
+                        // the root's header rewrite already terminates an unterminated last header line
+                        boolean terminated = t == root || t.rawHeaderText.isEmpty() || t.rawHeaderText.endsWith("\n");
                         prefix = terminated ? eol : concat(eol, eol);
                     }
                     edits.add(new Edit(t.bodyStart, t.end, concat(prefix, pe.body)));
@@ -374,6 +380,10 @@ public final class DisclaimerInserter {
                 && (p.baseType.equals("text/plain") || p.baseType.equals("text/html"))) {
             out.add(p);
         }
+    }
+
+    private static boolean decodable(RawPart p) {
+        return BodyCodec.isIdentity(p.cte) || p.cte.equals("base64") || p.cte.equals("quoted-printable");
     }
 
     private static String lenientText(RawSource src, RawPart p) throws IOException, UndecodableException {

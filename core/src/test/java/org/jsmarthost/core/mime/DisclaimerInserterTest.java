@@ -194,6 +194,14 @@ class DisclaimerInserterTest {
     }
 
     @Test
+    void headersOnlyMessageWithoutFinalLineEnd() throws Exception {
+        String out = run("Subject: no body, no final CRLF\r\nFrom: a@b.test", ASCII);
+        // default text/plain; charset=us-ascii carries the ASCII disclaimer as is (no invisible marker there)
+        assertThat(out).isEqualTo("X-Smarthost-Disclaimer: default\r\nSubject: no body, no final CRLF\r\n"
+                + "From: a@b.test\r\n\r\nConfidential notice for example.com\r\n");
+    }
+
+    @Test
     void attachmentOnlySkipPolicy() throws Exception {
         ByteArrayOutputStream bout = new ByteArrayOutputStream();
         InsertResult r = inserter.insert(CorpusSupport.corpus("20-attachment-only-mixed"), bout,
