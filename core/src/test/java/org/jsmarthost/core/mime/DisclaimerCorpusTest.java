@@ -246,15 +246,41 @@ class DisclaimerCorpusTest {
         return first.length() > 10 ? first.substring(0, 10) : first;
     }
 
+    /** RFC 3676 decoding: the disclaimer must come out as its own unchanged lines, the original unchanged. */
     private static void checkFlowed(String text, String orig) {
-        // the disclaimer lines are hard lines: none of them ends with a space (except the signature separator)
-        String tail = text.substring(text.indexOf(PHRASE) - 200 < 0 ? 0 : text.indexOf("-- \n"));
-        for (String line : tail.split("\n")) {
-            if (line.contains("Exemple") || line.contains(PHRASE)) {
-                assertThat(line).doesNotEndWith(" ");
+        List<String> un = unflow(text);
+        List<String> origUn = unflow(orig);
+        String joined = String.join("\n", un);
+        assertThat(joined).contains(String.join("\n", origUn).strip());
+        String[] disc = CorpusSupport.disclaimer().text().split("\n");
+        int at = un.indexOf(disc[0]);
+        assertThat(at).as("disclaimer first line as its own line in %s", un).isGreaterThanOrEqualTo(0);
+        for (int i = 1; i < disc.length; i++) {
+            assertThat(un.get(at + i).replace(DisclaimerInserter.TEXT_MARKER, "")).isEqualTo(disc[i]);
+        }
+    }
+
+    static List<String> unflow(String text) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = null;
+        for (String line : text.replace("\r\n", "\n").split("\n", -1)) {
+            if (line.startsWith(" ")) {
+                line = line.substring(1); // space-stuffing
+            }
+            boolean soft = line.endsWith(" ") && !line.equals("-- ");
+            if (cur == null) {
+                cur = new StringBuilder();
+            }
+            cur.append(line);
+            if (!soft) {
+                out.add(cur.toString());
+                cur = null;
             }
         }
-        assertThat(text).contains(orig.strip());
+        if (cur != null) {
+            out.add(cur.toString());
+        }
+        return out;
     }
 
     static void assertUntouched(String name, String path, Part pin, Part pout) throws Exception {
