@@ -710,7 +710,7 @@ public final class DisclaimerInserter {
             sb.append("MIME-Version: 1.0").append(e);
         }
         if (multipartCt != null) {
-            sb.append(fold("Content-Type", multipartCt)).append(e);
+            sb.append(fold("Content-Type", multipartCt, e)).append(e);
         }
         return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
     }
@@ -725,7 +725,7 @@ public final class DisclaimerInserter {
                 continue;
             }
             if (f.lowerName.equals("content-type") && newCt != null) {
-                sb.append(fold("Content-Type", newCt)).append(e);
+                sb.append(fold("Content-Type", newCt, e)).append(e);
                 ctDone = true;
                 if (!cteDone && headers.stream().noneMatch(h -> h.lowerName.equals("content-transfer-encoding"))) {
                     sb.append("Content-Transfer-Encoding: ").append(newCte).append(e);
@@ -744,7 +744,7 @@ public final class DisclaimerInserter {
             sb.append(e);
         }
         if (!ctDone) {
-            sb.append(fold("Content-Type", newCt)).append(e);
+            sb.append(fold("Content-Type", newCt, e)).append(e);
         }
         if (!cteDone) {
             sb.append("Content-Transfer-Encoding: ").append(newCte).append(e);
@@ -752,8 +752,9 @@ public final class DisclaimerInserter {
         return sb.toString();
     }
 
-    private static String fold(String name, String value) {
-        return MimeUtility.fold(name.length() + 2, name + ": " + value).replace("\r\n", "\n").replace("\n", "\r\n");
+    /** "Name: value" folded at white space to about 76 columns, continuation lines ending in the message's eol. */
+    private static String fold(String name, String value, String eol) {
+        return MimeUtility.fold(0, name + ": " + value).replace("\r\n", "\n").replace("\n", eol);
     }
 
     // ---------------------------------------------------------------- wrap / added part

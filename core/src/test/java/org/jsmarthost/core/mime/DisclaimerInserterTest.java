@@ -95,6 +95,20 @@ class DisclaimerInserterTest {
     }
 
     @Test
+    void longRewrittenContentTypeIsFoldedWithTheMessagesLineEnds() throws Exception {
+        String msg = "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain; charset=koi8-r;"
+                + " format=flowed; x-very-long-parameter-name=\"some quite long value to force folding\"\n\nx\n--b--\n";
+        String out = new String(runBytes(msg.getBytes(StandardCharsets.ISO_8859_1), EURO), StandardCharsets.ISO_8859_1);
+        assertThat(out).doesNotContain("\r");
+        int ct = out.indexOf("Content-Type: text/plain");
+        String field = out.substring(ct, out.indexOf("\nContent-Transfer-Encoding", ct));
+        assertThat(field).containsPattern("\n[ \t]").contains("charset=UTF-8").contains("format=flowed");
+        for (String l : field.split("\n")) {
+            assertThat(l.length()).isLessThanOrEqualTo(78);
+        }
+    }
+
+    @Test
     void prependPutsTheBannerFirst() throws Exception {
         String msg = crlf("Content-Type: text/plain; charset=utf-8\n\nbody\n");
         ByteArrayOutputStream bout = new ByteArrayOutputStream();
