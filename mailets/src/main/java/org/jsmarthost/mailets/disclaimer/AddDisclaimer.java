@@ -1,0 +1,311 @@
+package org.jsmarthost.mailets.disclaimer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import javax.inject.Inject;
+import javax.mail.Address;
+import javax.mail.MessagingException;
+import javax.mail.internet.InternetAddress;
+
+import org.apache.james.core.Domain;
+import org.apache.james.core.MailAddress;
+import org.apache.james.domainlist.api.DomainList;
+import org.apache.james.domainlist.api.DomainListException;
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.GenericMailet;
+import org.jsmarthost.core.mime.DisclaimerInserter;
+import org.jsmarthost.core.mime.DisclaimerVars;
+import org.jsmarthost.core.mime.InsertResult;
+import org.jsmarthost.core.mime.ReloadingDisclaimerTemplates;
+import org.jsmarthost.core.status.PackStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Adds the legal disclaimer (footer or banner) to outgoing mail without breaking the message: stage 3 of the
+ * {@code relay} processor. The MIME work is done by {@link DisclaimerInserter} (every body shape, charsets,
+ * signed mail, no stacking; everything not changed stays byte-identical); this mailet chooses the rule and
+ * template, handles recipient scope and routes rejected or unparseable mail.
+ *
+ * <h2>Parameters</h2>
+ * <table>
+ *   <caption>parameters</caption>
+ *   <tr><th>name</th><th>value</th><th>default</th></tr>
+ *   <tr><td>rules</td><td>the rules file ({@link DisclaimerRules}: selectors, templates, scope, position, signed
+ *       and attachment-only policies); templates {@code NAME.txt}/{@code NAME.html} live next to it. Relative
+ *       paths are relative to the James home ({@code working.directory}).</td>
+ *       <td>{@code conf/disclaimer/rules.conf}</td></tr>
+ *   <tr><td>rejectProcessor</td><td>processor for signed mail under {@code signed=reject}</td><td>{@code error}</td></tr>
+ *   <tr><td>unparseableProcessor</td><td>processor for mail the inserter cannot parse or decode; it goes there
+ *       unchanged</td><td>{@code error}</td></tr>
+ *   <tr><td>internalCopyProcessor</td><td>where the copy for internal recipients goes under
+ *       {@code scope=external-only}; the copy is marked and passes this mailet unchanged</td>
+ *       <td>the processor the mail is in</td></tr>
+ * </table>
+ * The rules file and every template it names are read in {@code init()}; an error there stops James with a
+ * message naming the file and line. Template files are re-read when they change (no restart needed; an invalid
+ * edit keeps the previous version and logs a warning). Changing the rules file needs a restart.
+ *
+ * <h2>Example</h2>
+ * <pre>{@code
+ * <mailet match="All" class="org.jsmarthost.mailets.disclaimer.AddDisclaimer">
+ *     <rules>conf/disclaimer/rules.conf</rules>
+ *     <rejectProcessor>error</rejectProcessor>
+ *     <unparseableProcessor>error</unparseableProcessor>
+ * </mailet>
+ * }</pre>
+ *
+ * <h2>Per message</h2>
+ * The envelope sender selects the rule; {@code ${sender}} is that address and {@code ${sender.name}} the display
+ * name of the {@code From:} field when it has the same address. A recipient is internal when its domain is in
+ * James's domain list or an {@code internal} entry of the rules file. Then, depending on the outcome:
+ * <ul>
+ *   <li>modified ({@code inserted}, {@code wrapped-signed}, {@code added-part}): the message is replaced; with
+ *       {@code scope=external-only} internal recipients are split off first into a copy without disclaimer
+ *       ({@code internal-copy}), sent to {@code internalCopyProcessor};</li>
+ *   <li>skipped ({@code no-rule}, {@code rule-none}, {@code internal-only}, {@code already-present},
+ *       {@code signed-skip}, {@code no-text-body}): unchanged, goes on;</li>
+ *   <li>{@code signed-reject}: unchanged, to {@code rejectProcessor} with the reason as error message;</li>
+ *   <li>{@code unparseable}, {@code undecodable-part}, {@code io-error}: unchanged, to
+ *       {@code unparseableProcessor} with the reason as error message. Never half-modified, never dropped.</li>
+ * </ul>
+ *
+ * <h2>Diagnostics</h2>
+ * Mail attributes: {@code org.jsmarthost.disclaimer} = the reason code above, {@code org.jsmarthost.disclaimer.rule}
+ * = the selector and line of the rule, {@code org.jsmarthost.disclaimer.template} = the template name.
+ * Metrics (James {@link MetricFactory}, JMX): {@code smarthost_disclaimer_<code>} with {@code -} written as
+ * {@code _}, e.g. {@code smarthost_disclaimer_wrapped_signed}. One INFO log line per mail with the code.
+ *
+ * <h2>Security</h2>
+ * An incoming {@code X-Smarthost-Disclaimer} header would suppress the disclaimer: strip it at the edge with
+ * {@link StripDisclaimerHeader} early in {@code transport}.
+ *
+ * <h2>Limits</h2>
+ * The message is spooled to two temporary files in {@code java.io.tmpdir}; only changed text parts are held in
+ * memory. Mailets after this one must not call {@code saveChanges()} on the message if byte-exactness matters
+ * (javax.mail would rewrite headers and boundaries); James's own RemoteDelivery does not, unless the next hop
+ * lacks 8BITMIME and 8-bit parts must be converted.
+ */
+public final class AddDisclaimer extends GenericMailet {
+    private static final Logger LOG = LoggerFactory.getLogger(AddDisclaimer.class);
+    public static final AttributeName REASON = AttributeName.of("org.jsmarthost.disclaimer");
+    public static final AttributeName RULE = AttributeName.of("org.jsmarthost.disclaimer.rule");
+    public static final AttributeName TEMPLATE = AttributeName.of("org.jsmarthost.disclaimer.template");
+    static final String INTERNAL_COPY = "internal-copy";
+    private static final Set<String> PARAMETERS = Set.of("rules", "rejectProcessor", "unparseableProcessor", "internalCopyProcessor");
+
+    private final DomainList domainList;
+    private final MetricFactory metrics;
+    private final Clock clock;
+    private final DisclaimerInserter inserter = new DisclaimerInserter();
+    private DisclaimerRules rules;
+    private Map<String, ReloadingDisclaimerTemplates> templates;
+    private String rejectProcessor;
+    private String unparseableProcessor;
+    private Optional<String> internalCopyProcessor;
+
+    @Inject
+    public AddDisclaimer(DomainList domainList, MetricFactory metrics) {
+        this(domainList, metrics, Clock.systemDefaultZone());
+    }
+
+    AddDisclaimer(DomainList domainList, MetricFactory metrics, Clock clock) {
+        this.domainList = domainList;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    @Override
+    public void init() throws MessagingException {
+        checkInitParameters(PARAMETERS);
+        Path file = home().resolve(getInitParameter("rules", "conf/disclaimer/rules.conf")).normalize();
+        rejectProcessor = processor("rejectProcessor", getInitParameter("rejectProcessor", "error"));
+        unparseableProcessor = processor("unparseableProcessor", getInitParameter("unparseableProcessor", "error"));
+        String copyTo = getInitParameter("internalCopyProcessor");
+        internalCopyProcessor = copyTo == null ? Optional.empty() : Optional.of(processor("internalCopyProcessor", copyTo));
+        try {
+            rules = DisclaimerRules.load(file);
+            templates = new LinkedHashMap<>();
+            for (String name : rules.templateNames()) {
+                Path txt = file.resolveSibling(name + ".txt");
+                Path html = file.resolveSibling(name + ".html");
+                templates.put(name, new ReloadingDisclaimerTemplates(txt, Files.exists(html) ? html : null));
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw new MessagingException("AddDisclaimer: parameter 'rules' (" + file + "): " + e.getMessage(), e);
+        }
+        PackStatus.instance().componentLoaded("mailet", getMailetName(), getClass());
+        LOG.info("AddDisclaimer: {} rules from {}, templates {}", rules.rules().size(), file, templates.keySet());
+    }
+
+    private static Path home() {
+        return Path.of(System.getProperty("working.directory", ".")).toAbsolutePath();
+    }
+
+    private static String processor(String parameter, String value) throws MessagingException {
+        if (value.isBlank() || !value.strip().equals(value)) {
+            throw new MessagingException("AddDisclaimer: parameter '" + parameter + "': '" + value + "' is not a processor name");
+        }
+        return value;
+    }
+
+    @Override
+    public void service(Mail mail) throws MessagingException {
+        if (mail.getAttribute(REASON).map(a -> a.getValue().value()).filter(INTERNAL_COPY::equals).isPresent()) {
+            return;
+        }
+        Optional<String> sender = mail.getMaybeSender().asOptional().map(MailAddress::asString);
+        Optional<DisclaimerRules.Rule> found = rules.lookup(sender);
+        if (found.isEmpty()) {
+            record(mail, "no-rule", null, "");
+            return;
+        }
+        DisclaimerRules.Rule rule = found.get();
+        if (rule.template().isEmpty()) {
+            record(mail, "rule-none", rule, "");
+            return;
+        }
+        List<MailAddress> internal = new ArrayList<>();
+        List<MailAddress> external = new ArrayList<>();
+        for (MailAddress r : mail.getRecipients()) {
+            (isInternal(r.getDomain()) ? internal : external).add(r);
+        }
+        if (rule.scope() != DisclaimerRules.Scope.ALL && external.isEmpty()) {
+            record(mail, "internal-only", rule, "");
+            return;
+        }
+        boolean split = rule.scope() == DisclaimerRules.Scope.EXTERNAL_ONLY && !internal.isEmpty();
+        Mail[] copy = new Mail[1];
+        InsertResult result = insert(mail, sender.orElse(""), rule, split ? copy : null);
+        if (copy[0] != null) {
+            sendInternalCopy(mail, copy[0], internal, rule);
+            mail.setRecipients(external);
+        }
+        switch (result.outcome()) {
+            case REJECTED:
+                route(mail, rejectProcessor, result);
+                break;
+            case ERROR:
+                route(mail, unparseableProcessor, result);
+                break;
+            default:
+                break;
+        }
+        record(mail, result.code(), rule, result.toString());
+    }
+
+    /** Inserts; when modified and {@code copy} is given, copy[0] receives a duplicate of the original mail. */
+    private InsertResult insert(Mail mail, String sender, DisclaimerRules.Rule rule, Mail[] copy) throws MessagingException {
+        String name = rule.template().get();
+        Path in = null;
+        Path out = null;
+        try {
+            in = RawMessages.spool(mail, "disclaimer-in-");
+            out = Files.createTempFile("disclaimer-out-", ".eml");
+            InsertResult r;
+            try (OutputStream o = Files.newOutputStream(out)) {
+                r = inserter.insert(in, o, rule.spec(),
+                        templates.get(name).current().render(DisclaimerVars.of(sender, displayName(mail, sender), ZonedDateTime.now(clock))));
+            }
+            if (r.isModified()) {
+                if (copy != null) {
+                    copy[0] = mail.duplicate();
+                }
+                RawMessages.replace(mail, out);
+                out = null;
+            }
+            return r;
+        } catch (IOException e) {
+            throw new MessagingException("AddDisclaimer: temporary file: " + e, e);
+        } finally {
+            deleteQuietly(in);
+            deleteQuietly(out);
+        }
+    }
+
+    private void sendInternalCopy(Mail mail, Mail copy, List<MailAddress> internal, DisclaimerRules.Rule rule) throws MessagingException {
+        copy.setRecipients(internal);
+        copy.setAttribute(new Attribute(REASON, AttributeValue.of(INTERNAL_COPY)));
+        copy.setAttribute(new Attribute(RULE, AttributeValue.of(rule.toString())));
+        getMailetContext().sendMail(copy, internalCopyProcessor.orElse(mail.getState()));
+        metrics.generate(metricName(INTERNAL_COPY)).increment();
+        LOG.info("disclaimer {} mail={} copy={} recipients={}", INTERNAL_COPY, mail.getName(), copy.getName(), internal);
+    }
+
+    private void route(Mail mail, String processor, InsertResult result) {
+        mail.setErrorMessage("AddDisclaimer: " + result.code() + (result.detail().isEmpty() ? "" : ": " + result.detail()));
+        mail.setState(processor);
+    }
+
+    private boolean isInternal(Domain domain) throws MessagingException {
+        if (rules.isListedInternal(domain.asString())) {
+            return true;
+        }
+        try {
+            return domainList.containsDomain(domain);
+        } catch (DomainListException e) {
+            throw new MessagingException("AddDisclaimer: domain list lookup failed for " + domain.asString(), e);
+        }
+    }
+
+    private static String displayName(Mail mail, String sender) {
+        try {
+            Address[] from = mail.getMessage().getFrom();
+            if (from != null) {
+                for (Address a : from) {
+                    if (a instanceof InternetAddress && sender.equalsIgnoreCase(((InternetAddress) a).getAddress())) {
+                        return ((InternetAddress) a).getPersonal();
+                    }
+                }
+            }
+        } catch (MessagingException | RuntimeException e) {
+            // malformed From: no display name, the address is used instead
+        }
+        return null;
+    }
+
+    private void record(Mail mail, String code, DisclaimerRules.Rule rule, String detail) {
+        mail.setAttribute(new Attribute(REASON, AttributeValue.of(code)));
+        if (rule != null) {
+            mail.setAttribute(new Attribute(RULE, AttributeValue.of(rule.toString())));
+            rule.template().ifPresent(t -> mail.setAttribute(new Attribute(TEMPLATE, AttributeValue.of(t))));
+        }
+        metrics.generate(metricName(code)).increment();
+        LOG.info("disclaimer {} mail={} rule={} {}", code, mail.getName(), rule == null ? "-" : rule, detail);
+    }
+
+    static String metricName(String code) {
+        return "smarthost_disclaimer_" + code.replace('-', '_').toLowerCase(Locale.ROOT);
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p != null) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                LOG.warn("cannot delete temporary file {}: {}", p, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public String getMailetInfo() {
+        return "AddDisclaimer (james-smarthost)";
+    }
+}

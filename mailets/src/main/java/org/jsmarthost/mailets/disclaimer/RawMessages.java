@@ -1,0 +1,65 @@
+package org.jsmarthost.mailets.disclaimer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+import javax.mail.MessagingException;
+import javax.mail.Session;
+import javax.mail.internet.MimeMessage;
+import javax.mail.util.SharedFileInputStream;
+
+import org.apache.mailet.Mail;
+
+/**
+ * Moves a mail's message to and from temporary files without javax.mail re-serialising it.
+ *
+ * <p>A {@link MimeMessage} parsed from a stream is "saved": {@code writeTo} copies its header lines and raw body
+ * as they are, and nothing here calls {@code saveChanges()}. James's {@code MailImpl.setMessage} copies the new
+ * message into its own {@code MimeMessageWrapper} (through {@code writeTo}, spooled to disk when large) and
+ * later writes that copy raw because it is never modified; the temporary file is then closed and deleted.
+ */
+final class RawMessages {
+    private static final Session SESSION = Session.getInstance(new Properties());
+
+    private RawMessages() {
+    }
+
+    /** Writes the message of the mail, as James would send it, to a new temporary file. */
+    static Path spool(Mail mail, String prefix) throws IOException, MessagingException {
+        Path in = Files.createTempFile(prefix, ".eml");
+        try (OutputStream o = Files.newOutputStream(in)) {
+            mail.getMessage().writeTo(o);
+        } catch (IOException | MessagingException | RuntimeException e) {
+            Files.deleteIfExists(in);
+            throw e;
+        }
+        return in;
+    }
+
+    /**
+     * Replaces the mail's message with the raw bytes of {@code file} and deletes the file once the container
+     * holds its own copy (MailImpl). A container that keeps the object itself (test fakes) reads the file
+     * lazily, so the file is then deleted at JVM exit.
+     */
+    static void replace(Mail mail, Path file) throws IOException, MessagingException {
+        SharedFileInputStream in = new SharedFileInputStream(file.toFile());
+        MimeMessage message;
+        try {
+            message = new MimeMessage(SESSION, in);
+        } catch (MessagingException | RuntimeException e) {
+            in.close();
+            Files.deleteIfExists(file);
+            throw e;
+        }
+        mail.setMessage(message);
+        if (mail.getMessage() != message) {
+            in.close();
+            Files.deleteIfExists(file);
+        } else {
+            file.toFile().deleteOnExit();
+        }
+    }
+}
