@@ -134,6 +134,38 @@ public final class SmtpClient implements AutoCloseable {
         return read();
     }
 
+    /**
+     * DATA with raw message bytes (any charset, 8-bit): bare LF line ends become CRLF as an MTA would send them,
+     * lines are dot-stuffed, a final CRLF is added when missing.
+     */
+    public Reply data(byte[] message) throws IOException {
+        Reply start = command("DATA");
+        if (start.code != 354) {
+            return start;
+        }
+        java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream(message.length + 1024);
+        boolean lineStart = true;
+        for (int i = 0; i < message.length; i++) {
+            byte b = message[i];
+            if (lineStart && b == '.') {
+                wire.write('.');
+            }
+            if (b == '\n' && (i == 0 || message[i - 1] != '\r')) {
+                wire.write('\r');
+            }
+            wire.write(b);
+            lineStart = b == '\n';
+        }
+        if (!lineStart) {
+            wire.write('\r');
+            wire.write('\n');
+        }
+        wire.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.write(wire.toByteArray());
+        out.flush();
+        return read();
+    }
+
     /** A whole transaction; returns the first negative reply, or the reply to DATA. */
     public Reply send(String from, String to, String message) throws IOException {
         Reply reply = mailFrom(from);

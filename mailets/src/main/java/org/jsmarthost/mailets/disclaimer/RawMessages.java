@@ -27,16 +27,42 @@ final class RawMessages {
     private RawMessages() {
     }
 
-    /** Writes the message of the mail, as James would send it, to a new temporary file. */
+    /**
+     * Writes the message of the mail, as James would send it, to a new temporary file. When javax.mail cannot
+     * serialise it (a message whose headers an earlier mailet changed is "saved" first, which re-parses a broken
+     * multipart and fails), the current header lines and the raw body are copied instead, as James's own
+     * repositories do, so the inserter can classify the message and it can be routed unchanged.
+     */
     static Path spool(Mail mail, String prefix) throws IOException, MessagingException {
         Path in = Files.createTempFile(prefix, ".eml");
-        try (OutputStream o = Files.newOutputStream(in)) {
-            mail.getMessage().writeTo(o);
+        try {
+            try (OutputStream o = Files.newOutputStream(in)) {
+                mail.getMessage().writeTo(o);
+            } catch (MessagingException e) {
+                try (OutputStream o = Files.newOutputStream(in)) {
+                    writeRaw(mail.getMessage(), o);
+                } catch (IOException | MessagingException | RuntimeException again) {
+                    e.addSuppressed(again);
+                    throw e;
+                }
+            }
         } catch (IOException | MessagingException | RuntimeException e) {
             Files.deleteIfExists(in);
             throw e;
         }
         return in;
+    }
+
+    private static void writeRaw(MimeMessage message, OutputStream o) throws IOException, MessagingException {
+        java.util.Enumeration<String> lines = message.getAllHeaderLines();
+        while (lines.hasMoreElements()) {
+            o.write((lines.nextElement() + "\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        }
+        o.write('\r');
+        o.write('\n');
+        try (java.io.InputStream body = message.getRawInputStream()) {
+            body.transferTo(o);
+        }
     }
 
     /**

@@ -383,6 +383,27 @@ class AddDisclaimerTest {
     }
 
     @Test
+    void brokenMessageThatJavaxMailCannotReserialiseIsStillRoutedUnchanged() throws Exception {
+        // like James's MimeMessageWrapper after an earlier mailet changed a header: writeTo saves first, which
+        // re-parses the multipart and fails on a broken one
+        byte[] raw = corpus("35-broken-no-boundary");
+        MimeMessage saving = new MimeMessage(SESSION, new ByteArrayInputStream(raw)) {
+            @Override
+            public void writeTo(java.io.OutputStream os) throws java.io.IOException, MessagingException {
+                saveChanges();
+                super.writeTo(os);
+            }
+        };
+        assertThatThrownBy(() -> saving.writeTo(new ByteArrayOutputStream())).isInstanceOf(MessagingException.class);
+        FakeMail broken = FakeMail.builder().name("b").mimeMessage(saving).sender("zoe@corp.example")
+                .recipients("bob@remote.example").state("relay").build();
+        mailet("* template=default").service(broken);
+        assertThat(attr(broken, AddDisclaimer.REASON)).contains("unparseable");
+        assertThat(broken.getState()).isEqualTo(Mail.ERROR);
+        assertThat(broken.getMessage()).isSameAs(saving);
+    }
+
+    @Test
     void attachmentOnlyPolicies() throws Exception {
         AddDisclaimer m = mailet("* template=default\nskip.example template=default attachment-only=skip");
         byte[] raw = corpus("21-single-entity-pdf");
