@@ -35,8 +35,9 @@ import javax.mail.internet.MimeMessage;
  *   <li>{@code parses}: javax.mail parses every part; no line over 998 octets</li>
  *   <li>{@code disclaimer}: each body meant to get it has it exactly once (a new part for wrapped/attachment-only mail)</li>
  *   <li>{@code nowhere-else}: the phrase appears nowhere else (total count = before + bodies meant)</li>
- *   <li>{@code charset}: the disclaimer's non-ASCII letters decode correctly in the charset the changed part
- *       declares (for our mailet also: exactly the charset expected)</li>
+ *   <li>{@code charset}: the changed part's bytes are valid in the charset it declares and the disclaimer's
+ *       non-ASCII letters ("confidential &#8212; Soci&#233;t&#233;") read correctly (for our mailet also: exactly
+ *       the charset expected)</li>
  *   <li>{@code text-kept}: the original text of changed bodies is still there</li>
  *   <li>{@code attachments}: every other part keeps its raw bytes and decoded SHA-256</li>
  *   <li>{@code forwarded}: a forwarded message/rfc822 is byte-identical</li>
@@ -47,6 +48,8 @@ import javax.mail.internet.MimeMessage;
 final class DisclaimerChecker {
     static final Path CORPUS = Path.of("../core/src/test/resources/org/jsmarthost/core/mime/corpus");
     static final String PHRASE = "If you received it by mistake";
+    /** The disclaimer's non-ASCII letters as they must read after decoding. */
+    static final String LETTERS = "confidential \u2014 Soci\u00e9t\u00e9 Exemple";
     static final String TEXT_TEMPLATE = "-- \nThis message from ${sender.name} <${sender}> is confidential \u2014 "
             + "Soci\u00e9t\u00e9 Exemple, ${sender.domain}, ${date}.\nIf you received it by mistake, please delete it.\n";
     static final String HTML_TEMPLATE = "<p style=\"color:#666\">This message from <b>${sender.name}</b> is confidential "
@@ -201,6 +204,7 @@ final class DisclaimerChecker {
                         continue;
                     }
                     String t = decodedText(pout);
+                    String strict = strictText(pout);
                     int n = count(t, PHRASE);
                     if (n != 1) {
                         failed.merge("disclaimer", "body " + label(b.getKey()) + " has it " + n + "x", (x, y) -> x + "; " + y);
@@ -209,8 +213,10 @@ final class DisclaimerChecker {
                     String cs = new ContentType(pout.getContentType()).getParameter("charset");
                     boolean html = pout.isMimeType("text/html");
                     String visible = html ? htmlText(t) : t;
-                    if (!visible.contains("Soci\u00e9t\u00e9 Exemple")) {
-                        failed.merge("charset", "body " + label(b.getKey()) + ": disclaimer letters garbled (declared charset " + cs + ")", (x, y) -> x + "; " + y);
+                    if (strict == null) {
+                        failed.merge("charset", "body " + label(b.getKey()) + ": bytes not valid in the declared charset " + cs, (x, y) -> x + "; " + y);
+                    } else if (!squash(html ? htmlText(strict) : strict).contains(LETTERS)) {
+                        failed.merge("charset", "body " + label(b.getKey()) + ": disclaimer letters lost (declared charset " + cs + ")", (x, y) -> x + "; " + y);
                     } else if (strictCharset && (cs == null || !cs.equalsIgnoreCase(b.getValue()))) {
                         failed.merge("charset", "body " + label(b.getKey()) + " charset " + cs + ", expected " + b.getValue(), (x, y) -> x + "; " + y);
                     }
@@ -230,7 +236,8 @@ final class DisclaimerChecker {
                         parts++;
                         String cs = e.getValue().isMimeType("text/*")
                                 ? new ContentType(e.getValue().getContentType()).getParameter("charset") : null;
-                        if (!decodedText(e.getValue()).contains("Soci\u00e9t\u00e9 Exemple")) {
+                        String strict = strictText(e.getValue());
+                        if (strict == null || !squash(strict).contains(LETTERS)) {
                             failed.put("charset", "disclaimer part garbled (charset " + cs + ")");
                         }
                     }
@@ -415,6 +422,20 @@ final class DisclaimerChecker {
             }
         }
         return new String(decoded(p), StandardCharsets.ISO_8859_1);
+    }
+
+    /** The part's bytes decoded strictly in its declared charset (us-ascii when none); null when invalid. */
+    static String strictText(Part p) throws Exception {
+        String cs = new ContentType(p.getContentType()).getParameter("charset");
+        String java = javax.mail.internet.MimeUtility.javaCharset(cs == null ? "us-ascii" : cs);
+        try {
+            return java.nio.charset.Charset.forName(java).newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(decoded(p))).toString();
+        } catch (java.nio.charset.CharacterCodingException | java.nio.charset.UnsupportedCharsetException e) {
+            return null;
+        }
     }
 
     static String htmlText(String html) {
