@@ -427,9 +427,9 @@ final class DisclaimerChecker {
     /** The part's bytes decoded strictly in its declared charset (us-ascii when none); null when invalid. */
     static String strictText(Part p) throws Exception {
         String cs = new ContentType(p.getContentType()).getParameter("charset");
-        String java = javax.mail.internet.MimeUtility.javaCharset(cs == null ? "us-ascii" : cs);
+        String javaName = javax.mail.internet.MimeUtility.javaCharset(cs == null ? "us-ascii" : cs);
         try {
-            return java.nio.charset.Charset.forName(java).newDecoder()
+            return java.nio.charset.Charset.forName(javaName).newDecoder()
                     .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
                     .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
                     .decode(java.nio.ByteBuffer.wrap(decoded(p))).toString();
