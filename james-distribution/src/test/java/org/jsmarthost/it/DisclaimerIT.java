@@ -30,7 +30,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The disclaimer end to end: the 36-message corpus of the core (real S/MIME and PGP signatures, binary
  * attachments, every charset and MIME shape) sent from the trusted network through the running distribution
  * with the shipped conf (AddDisclaimer in stage 3, StripDisclaimerHeader in transport) and graded at the
- * upstream sink by {@link DisclaimerChecker}; then a template edit in the running server's home; then the same
+ * upstream sink by {@link DisclaimerChecker}; then a split for internal recipients (the shipped rules plus
+ * {@code internal inside.test} and {@code scope=external-only}); then a template edit in the running server's home; then the same
  * corpus through a second home whose stage 3 is stock James {@code AddFooter}, side by side in
  * {@code target/disclaimer-comparison.md}.
  */
@@ -56,6 +57,11 @@ class DisclaimerIT {
         Files.createDirectories(disclaimer);
         Files.writeString(disclaimer.resolve("default.txt"), DisclaimerChecker.TEXT_TEMPLATE, StandardCharsets.UTF_8);
         Files.writeString(disclaimer.resolve("default.html"), DisclaimerChecker.HTML_TEMPLATE, StandardCharsets.UTF_8);
+        // the shipped rules plus an internal domain whose recipients get a copy without disclaimer
+        String shipped = Files.readString(server.dist.resolve("conf/disclaimer/rules.conf"), StandardCharsets.UTF_8);
+        String rules = shipped.replace("\n*     template=default\n", "\ninternal inside.test\n*     template=default scope=external-only\n");
+        assertThat(rules).isNotEqualTo(shipped);
+        Files.writeString(disclaimer.resolve("rules.conf"), rules, StandardCharsets.UTF_8);
         server.start();
     }
 
@@ -185,6 +191,29 @@ class DisclaimerIT {
 
     @Test
     @Order(3)
+    void internalRecipientsGetASeparateCopyWithoutTheDisclaimer() throws Exception {
+        String marker = "split-" + System.nanoTime();
+        try (SmtpClient client = SmtpClient.connect("127.0.0.1", server.smtpPort)) {
+            client.ehlo("app.test");
+            assertThat(client.mailFrom(SENDER).code).isEqualTo(250);
+            assertThat(client.rcptTo("bob@partner.test").code).isEqualTo(250);
+            assertThat(client.rcptTo("carol@inside.test").code).isEqualTo(250);
+            assertThat(client.rcptTo("dave@partner.test").code).isEqualTo(250);
+            assertThat(client.data(SmtpClient.message(SENDER, "bob@partner.test, carol@inside.test", "split", "Hello " + marker)
+                    .getBytes(StandardCharsets.UTF_8)).code).isEqualTo(250);
+        }
+        Received external = sink.await(m -> m.content().contains(marker) && m.recipients.contains("bob@partner.test"), DELIVERY);
+        Received internal = sink.await(m -> m.content().contains(marker) && m.recipients.contains("carol@inside.test"), DELIVERY);
+        assertThat(external.recipients).containsExactlyInAnyOrder("bob@partner.test", "dave@partner.test");
+        assertThat(external.content()).contains(DisclaimerChecker.PHRASE).startsWith("X-Smarthost-Disclaimer: default\r\n");
+        assertThat(internal.recipients).containsExactly("carol@inside.test");
+        assertThat(internal.content()).contains("Hello " + marker).doesNotContain(DisclaimerChecker.PHRASE)
+                .doesNotContain("X-Smarthost-Disclaimer");
+        assertThat(internal.mailFrom).isEqualTo(SENDER);
+    }
+
+    @Test
+    @Order(4)
     void editingTheTemplateInTheRunningServersHomeChangesTheNextMessage() throws Exception {
         Path txt = server.home.resolve("conf/disclaimer/default.txt");
         Path html = server.home.resolve("conf/disclaimer/default.html");
@@ -204,7 +233,7 @@ class DisclaimerIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void theSameCorpusThroughStockAddFooterSideBySide() throws Exception {
         server.stop();
         SmarthostServer footer = SmarthostServer.create("disclaimer-addfooter", Map.of("SMARTHOST_RELAYHOST", "127.0.0.1:" + sink.port()));
