@@ -22,6 +22,10 @@ final class JavadocExample {
 
     /** The example's {@code <mailet>} element whose class is the given one, as a mailet config. */
     static FakeMailetConfig mailetConfig(Class<?> type) throws Exception {
+        return mailetConfig(type, FakeMailContext.defaultContext());
+    }
+
+    static FakeMailetConfig mailetConfig(Class<?> type, FakeMailContext context) throws Exception {
         Path source = Path.of("src/main/java", type.getName().replace('.', '/') + ".java");
         String text = Files.readString(source, StandardCharsets.UTF_8);
         Matcher m = Pattern.compile("<h2>EXAMPLE</h2>\\s*\\* <pre>(.*?)\\* </pre>", Pattern.DOTALL).matcher(text);
@@ -38,7 +42,7 @@ final class JavadocExample {
             Element mailet = (Element) mailets.item(i);
             if (mailet.getAttribute("class").equals(type.getName())) {
                 FakeMailetConfig.Builder builder = FakeMailetConfig.builder().mailetName(type.getSimpleName())
-                        .mailetContext(FakeMailContext.defaultContext());
+                        .mailetContext(context);
                 for (Node child = mailet.getFirstChild(); child != null; child = child.getNextSibling()) {
                     if (child instanceof Element) {
                         builder.setProperty(child.getNodeName(), child.getTextContent());
