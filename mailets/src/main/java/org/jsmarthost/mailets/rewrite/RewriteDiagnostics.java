@@ -11,12 +11,6 @@ import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import javax.management.openmbean.CompositeData;
-import javax.management.openmbean.CompositeDataSupport;
-import javax.management.openmbean.CompositeType;
-import javax.management.openmbean.OpenDataException;
-import javax.management.openmbean.OpenType;
-import javax.management.openmbean.SimpleType;
 
 import org.jsmarthost.core.rewrite.RewriteDirection;
 import org.jsmarthost.core.rewrite.RewriteResult;
@@ -143,22 +137,20 @@ public final class RewriteDiagnostics implements RewriteDiagnosticsMXBean {
     }
 
     @Override
-    public CompositeData srsForward(String address) {
+    public SrsForwardView srsForward(String address) {
         SrsForwardResult result = srs().forward(address);
-        return composite("SrsForward", new String[] {"outcome", "input", "address"},
-                result.outcome().name(), address, result.address());
+        return new SrsForwardView(result.outcome().name(), address, result.address());
     }
 
     @Override
-    public CompositeData srsReverse(String address) {
+    public SrsReverseView srsReverse(String address) {
         SrsCodec c = srs();
         if (!c.isInSrsDomain(address)) {
-            return composite("SrsReverse", new String[] {"status", "input", "address", "detail"}, "NOT_SRS", address, "",
+            return new SrsReverseView("NOT_SRS", address, "",
                     "not in the SRS domain " + c.config().srsDomain() + ": never reversed here");
         }
         SrsReverseResult result = c.reverse(address);
-        return composite("SrsReverse", new String[] {"status", "input", "address", "detail"},
-                result.status().name(), address, result.address().orElse(""), result.detail());
+        return new SrsReverseView(result.status().name(), address, result.address().orElse(""), result.detail());
     }
 
     private SrsCodec srs() {
@@ -167,20 +159,5 @@ public final class RewriteDiagnostics implements RewriteDiagnosticsMXBean {
             throw new IllegalStateException("no SrsForward mailet is loaded: SRS is off");
         }
         return c;
-    }
-
-    private static CompositeData composite(String typeName, String[] items, String... values) {
-        try {
-            OpenType<?>[] types = new OpenType<?>[items.length];
-            java.util.Arrays.fill(types, SimpleType.STRING);
-            CompositeType type = new CompositeType(typeName, typeName, items, items, types);
-            Object[] vals = new Object[values.length];
-            for (int i = 0; i < values.length; i++) {
-                vals[i] = values[i] == null ? "" : values[i];
-            }
-            return new CompositeDataSupport(type, items, vals);
-        } catch (OpenDataException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,8 +1,7 @@
 package org.jsmarthost.mailets.rewrite;
 
+import java.beans.ConstructorProperties;
 import java.util.List;
-
-import javax.management.openmbean.CompositeData;
 
 /**
  * MXBean {@value RewriteDiagnostics#OBJECT_NAME}: what the address rewriting and SRS of the running server
@@ -28,9 +27,67 @@ public interface RewriteDiagnosticsMXBean {
      */
     List<String> testRewrite(String from, String to, String direction);
 
-    /** SRS-forwards a sender: items {@code outcome}, {@code input}, {@code address}. */
-    CompositeData srsForward(String address);
+    /** SRS-forwards a sender (JMX clients see a CompositeData with items outcome, input, address). */
+    SrsForwardView srsForward(String address);
 
-    /** Validates an SRS address: items {@code status}, {@code input}, {@code address} ("" unless OK), {@code detail}. */
-    CompositeData srsReverse(String address);
+    /** Validates an SRS address (items status, input, address: "" unless OK, detail). */
+    SrsReverseView srsReverse(String address);
+
+    /** Result of {@link #srsForward(String)}. */
+    final class SrsForwardView {
+        private final String outcome;
+        private final String input;
+        private final String address;
+
+        @ConstructorProperties({"outcome", "input", "address"})
+        public SrsForwardView(String outcome, String input, String address) {
+            this.outcome = outcome;
+            this.input = input;
+            this.address = address;
+        }
+
+        public String getOutcome() {
+            return outcome;
+        }
+
+        public String getInput() {
+            return input;
+        }
+
+        public String getAddress() {
+            return address;
+        }
+    }
+
+    /** Result of {@link #srsReverse(String)}. */
+    final class SrsReverseView {
+        private final String status;
+        private final String input;
+        private final String address;
+        private final String detail;
+
+        @ConstructorProperties({"status", "input", "address", "detail"})
+        public SrsReverseView(String status, String input, String address, String detail) {
+            this.status = status;
+            this.input = input;
+            this.address = address;
+            this.detail = detail;
+        }
+
+        public String getStatus() {
+            return status;
+        }
+
+        public String getInput() {
+            return input;
+        }
+
+        public String getAddress() {
+            return address;
+        }
+
+        public String getDetail() {
+            return detail;
+        }
+    }
 }

@@ -298,16 +298,23 @@ class SrsMailetsTest {
         forward("srsDomain", "srs.corp.example");
         RewriteDiagnostics mbean = RewriteDiagnostics.instance();
 
-        String srs = (String) mbean.srsForward("alice@outside.example").get("address");
-        assertThat(mbean.srsForward("alice@outside.example").get("outcome")).isEqualTo("REWRITTEN_SRS0");
-        assertThat(mbean.srsReverse(srs).get("status")).isEqualTo("OK");
-        assertThat(mbean.srsReverse(srs).get("address")).isEqualTo("alice@outside.example");
-        assertThat(mbean.srsReverse(srs.toUpperCase()).get("status")).isEqualTo("OK");
+        String srs = mbean.srsForward("alice@outside.example").getAddress();
+        assertThat(mbean.srsForward("alice@outside.example").getOutcome()).isEqualTo("REWRITTEN_SRS0");
+        assertThat(mbean.srsReverse(srs).getStatus()).isEqualTo("OK");
+        assertThat(mbean.srsReverse(srs).getAddress()).isEqualTo("alice@outside.example");
+        assertThat(mbean.srsReverse(srs.toUpperCase()).getStatus()).isEqualTo("OK");
         String forged = srs.replaceFirst("SRS0=....", "SRS0=AAAA");
-        assertThat(mbean.srsReverse(forged).get("status")).isEqualTo("BAD_HASH");
-        assertThat((String) mbean.srsReverse(forged).get("detail")).contains("AAAA");
-        assertThat(mbean.srsReverse("SRS0=x@elsewhere.example").get("status")).isEqualTo("NOT_SRS");
-        assertThat((String) mbean.srsReverse("SRS0=x@elsewhere.example").get("detail"))
+        assertThat(mbean.srsReverse(forged).getStatus()).isEqualTo("BAD_HASH");
+        assertThat(mbean.srsReverse(forged).getDetail()).contains("AAAA");
+        assertThat(mbean.srsReverse("SRS0=x@elsewhere.example").getStatus()).isEqualTo("NOT_SRS");
+        javax.management.openmbean.CompositeData overJmx = (javax.management.openmbean.CompositeData)
+                java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+                        new javax.management.ObjectName(RewriteDiagnostics.OBJECT_NAME), "srsReverse",
+                        new Object[] {forged}, new String[] {String.class.getName()});
+        assertThat(overJmx.get("status")).isEqualTo("BAD_HASH");
+        assertThat(overJmx.get("input")).isEqualTo(forged);
+        assertThat(overJmx.get("address")).isEqualTo("");
+        assertThat(mbean.srsReverse("SRS0=x@elsewhere.example").getDetail())
                 .contains("not in the SRS domain srs.corp.example");
     }
 }
