@@ -90,8 +90,9 @@ import com.google.common.annotations.VisibleForTesting;
  * </ul>
  *
  * <h2>LIMITS</h2>
- * When a header occurs several times and one of them changes, the others are moved up next to the first one
- * (their order is kept). The null sender is never rewritten.
+ * A rewritten header keeps its place in the header block; when a header occurs several times and one of them
+ * changes, they are all put together at the place of the last one (in their order). The null sender is never
+ * rewritten.
  */
 public final class RewriteAddresses extends GenericMailet {
     public static final String DIRECTION = "direction";
@@ -221,9 +222,12 @@ public final class RewriteAddresses extends GenericMailet {
                 }
             }
             if (headerChanged) {
-                message.setHeader(name, rewritten[0]); // in place of the first occurrence; drops the others
-                for (int i = 1; i < rewritten.length; i++) {
-                    message.addHeader(name, rewritten[i]); // javax.mail inserts after the last one of the name
+                // not setHeader: with James's MailHeaders it fills the empty slot of the name javax.mail keeps at
+                // the top, moving e.g. From above Received. removeHeader blanks the lines where they are, and
+                // addHeader inserts after the last (blank) line of that name: the header stays in its place.
+                message.removeHeader(name);
+                for (String value : rewritten) {
+                    message.addHeader(name, value);
                 }
                 any = true;
             }

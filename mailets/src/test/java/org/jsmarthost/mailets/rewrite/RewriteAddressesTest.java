@@ -54,6 +54,7 @@ class RewriteAddressesTest {
             "");
 
     private static final String MESSAGE = String.join("\n",
+            "Received: from client.example by smarthost.test; Sat, 28 Nov 2026 12:00:00 +0000",
             "From: =?UTF-8?Q?J=C3=B6rg_M=C3=BCller?= <joerg@old.example>, \"Doe, Jane\" <jane@old.example>",
             "Reply-To: team: joerg@old.example (Joerg \"the boss\"), other@elsewhere.example;",
             "Sender: Helper <helper@unrelated.example>",
@@ -111,6 +112,10 @@ class RewriteAddressesTest {
         assertThat(TestMails.header(mail.getMessage(), "Subject")).isEqualTo("=?UTF-8?B?R3LDvMOfZQ==?=");
         assertThat(TestMails.header(mail.getMessage(), "Message-ID")).isEqualTo("<id-1@old.example>");
         assertThat(mail.getMessage().getContent().toString()).contains("joerg@old.example");
+        java.io.ByteArrayOutputStream written = new java.io.ByteArrayOutputStream();
+        mail.getMessage().writeTo(written);
+        assertThat(written.toString(java.nio.charset.StandardCharsets.UTF_8)).as("headers keep their places")
+                .containsSubsequence("Received: ", "From: ", "Reply-To: ", "Sender: ", "To: ", "Subject: ", "Message-ID: ");
         assertThat(changes(mail)).containsExactly(
                 "envelope-sender joerg@old.example -> joerg@new.example (rule rename)",
                 "From: joerg@old.example -> joerg@new.example (rule rename)",

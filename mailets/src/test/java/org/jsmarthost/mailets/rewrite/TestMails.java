@@ -12,6 +12,8 @@ import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
 import org.apache.james.domainlist.api.DomainList;
 import org.apache.james.server.core.MailImpl;
+import org.apache.james.server.core.MimeMessageInputStreamSource;
+import org.apache.james.server.core.MimeMessageWrapper;
 
 /** Mails as the container hands them to mailets (MailImpl: the only Mail whose sender can change). */
 final class TestMails {
@@ -23,8 +25,9 @@ final class TestMails {
         for (String r : recipients) {
             rcpts.add(new MailAddress(r));
         }
-        MimeMessage message = new MimeMessage(null,
-                new java.io.ByteArrayInputStream(rawMessage.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8)));
+        // what the container hands over: a MimeMessageWrapper over the received bytes (James's MailHeaders)
+        MimeMessage message = new MimeMessageWrapper(MimeMessageInputStreamSource.create("test-" + System.nanoTime(),
+                new java.io.ByteArrayInputStream(rawMessage.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8))));
         return MailImpl.builder()
                 .name("mail-" + System.nanoTime())
                 .sender(sender == null ? MaybeSender.nullSender() : MaybeSender.of(new MailAddress(sender)))
