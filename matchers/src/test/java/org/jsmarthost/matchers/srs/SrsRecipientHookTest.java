@@ -162,4 +162,35 @@ class SrsRecipientHookTest {
                 java.util.Optional.empty(), home).codec(Clock.fixed(NOW, ZoneOffset.UTC), d -> false);
         assertThat(rcpt(hook, codec.forward("a@b.example").address()).getResult()).isEqualTo(HookReturnCode.ok());
     }
+
+    @Test
+    void theShippedSmtpserverXmlPutsTheHookFirstInTheMxChainOnlyAndItStarts() throws Exception {
+        XMLConfiguration smtp = new XMLConfiguration();
+        new FileHandler(smtp).load(Path.of("../conf/smtpserver.xml").toFile());
+        String previous = System.setProperty("smarthost.helo", "relay.example.net");
+        try {
+            HierarchicalConfiguration<ImmutableNode> mx = smtp.configurationAt("smtpserver(0)");
+            assertThat(mx.getString("jmxName")).isEqualTo("smtpserver-mx");
+            HierarchicalConfiguration<ImmutableNode> first = mx.configurationAt("handlerchain.handler(0)");
+            assertThat(first.getString("[@class]")).isEqualTo(SrsRecipientHook.class.getName());
+            for (int i = 1; i < 3; i++) {
+                assertThat(smtp.getList(String.class, "smtpserver(" + i + ").handlerchain.handler[@class]"))
+                        .doesNotContain(SrsRecipientHook.class.getName());
+            }
+            SrsRecipientHook hook = new SrsRecipientHook(metrics, Clock.fixed(NOW, ZoneOffset.UTC), home);
+
+            hook.init(first);
+
+            String srs = SrsSettings.parse(name -> name.equals("srsDomain") ? "relay.example.net" : null,
+                    java.util.Optional.empty(), home).codec(Clock.fixed(NOW, ZoneOffset.UTC), d -> false)
+                    .forward("a@b.example").address();
+            assertThat(rcpt(hook, srs).getResult()).isEqualTo(HookReturnCode.ok());
+        } finally {
+            if (previous == null) {
+                System.clearProperty("smarthost.helo");
+            } else {
+                System.setProperty("smarthost.helo", previous);
+            }
+        }
+    }
 }
