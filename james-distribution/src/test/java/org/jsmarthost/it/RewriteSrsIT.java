@@ -49,6 +49,8 @@ class RewriteSrsIT {
         assertThat(domain.exitCode).as(domain.toString()).isZero();
         CliResult mapping = server.jamesCli("AddAddressMapping", "info", "corp.example", "partner@dest.example");
         assertThat(mapping.exitCode).as(mapping.toString()).isZero();
+        CliResult user = server.jamesCli("AddUser", "alice@corp.example", "secret");
+        assertThat(user.exitCode).as(user.toString()).isZero();
     }
 
     @AfterAll
@@ -203,6 +205,41 @@ class RewriteSrsIT {
         sink.awaitContaining(control, DELIVERY);
         assertThat(sink.anyContaining(forgedMarker)).isFalse();
         assertThat(sink.anyContaining(expiredMarker)).isFalse();
+    }
+
+    @Test
+    void aForgedSrsRecipientFromAnAuthenticatedUserGoesToRelayDeniedNotOut() throws Exception {
+        Received forwarded = forwardedMail("ivan@outside.example");
+        String forged = forwarded.mailFrom.replaceFirst("SRS0=....", "SRS0=ZZZZ");
+        String marker = marker();
+        try (SmtpClient client = SmtpClient.connect("127.0.0.6", server.submissionPort)) {
+            client.startTls("client.test");
+            assertThat(client.authPlain("alice@corp.example", "secret").code).isEqualTo(235);
+            Reply reply = client.send("alice@corp.example", forged,
+                SmtpClient.message("alice@corp.example", forged, "to a forged SRS address", marker));
+            assertThat(reply.code).as("no hook on submission: accepted, then held by ReverseSrs").isEqualTo(250);
+        }
+
+        java.nio.file.Path denied = server.home.resolve("var/mail/relay-denied");
+        long deadline = System.nanoTime() + DELIVERY.toNanos();
+        boolean recorded = false;
+        while (!recorded && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            if (Files.isDirectory(denied)) {
+                try (var files = Files.list(denied)) {
+                    recorded = files.anyMatch(f -> {
+                        try {
+                            return new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1).contains(marker);
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    });
+                }
+            }
+        }
+        assertThat(recorded).as("the mail is recorded in var/mail/relay-denied").isTrue();
+        assertThat(sink.anyContaining(marker)).isFalse();
+        assertThat(server.console()).contains("invalid SRS recipient " + forged + ": BAD_HASH");
     }
 
     // ------------------------------------------------------------------ (c) interop with Mail::SRS
