@@ -78,17 +78,29 @@ final class RedisClient implements AutoCloseable {
 
     RedisStateException failure(String operation, Throwable cause) {
         StringBuilder why = new StringBuilder();
-        for (Throwable t = cause; t != null && why.length() < 400; t = t.getCause()) {
+        describe(cause, why, 0);
+        return new RedisStateException("Redis state backend " + name + " failed during " + operation + ": " + why, cause);
+    }
+
+    /** The messages of the cause chain and of suppressed exceptions (Jedis puts "Connection refused" there). */
+    private static void describe(Throwable t, StringBuilder why, int depth) {
+        if (t == null || depth > 6 || why.length() > 500) {
+            return;
+        }
+        String m = t.getMessage();
+        String text = m == null || m.isEmpty() ? t.getClass().getSimpleName() : m;
+        if (why.indexOf(text) < 0) {
             if (why.length() > 0) {
                 why.append(": ");
             }
-            String m = t.getMessage();
-            why.append(m == null || m.isEmpty() ? t.getClass().getSimpleName() : m);
-            if (t.getCause() == t) {
-                break;
-            }
+            why.append(text);
         }
-        return new RedisStateException("Redis state backend " + name + " failed during " + operation + ": " + why, cause);
+        for (Throwable s : t.getSuppressed()) {
+            describe(s, why, depth + 1);
+        }
+        if (t.getCause() != t) {
+            describe(t.getCause(), why, depth + 1);
+        }
     }
 
     String name() {

@@ -134,7 +134,9 @@ final class RedisServer implements AutoCloseable {
             InputStream in = s.getInputStream();
             byte[] b = new byte[64];
             int n = in.read(b);
-            return n > 0 && new String(b, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+            String reply = n > 0 ? new String(b, 0, n, StandardCharsets.US_ASCII) : "";
+            // a server with requirepass answers NOAUTH: it is up
+            return reply.startsWith("+PONG") || reply.startsWith("-NOAUTH");
         } catch (IOException e) {
             return false;
         }
@@ -182,19 +184,16 @@ final class RedisServer implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
-    /** Stops the server (SIGTERM, then SIGKILL); the port stays reserved for {@link #restart()}. */
+    /** Kills the server (SIGKILL: nothing to save, and Redis 7 may take seconds to honour SIGTERM). */
     synchronized void stop() {
         Process p = process;
         if (p == null || !p.isAlive()) {
             return;
         }
-        p.destroy();
+        p.destroyForcibly();
         try {
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            p.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
-            p.destroyForcibly();
             Thread.currentThread().interrupt();
         }
     }
