@@ -65,6 +65,10 @@ final class RedisServer implements AutoCloseable {
     static String binary() {
         List<String> dirs = new ArrayList<>(Arrays.asList(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
         dirs.addAll(List.of("/usr/bin", "/usr/sbin", "/usr/local/bin"));
+        return binary(dirs);
+    }
+
+    static String binary(List<String> dirs) {
         for (String d : dirs) {
             if (d.isEmpty()) {
                 continue;
