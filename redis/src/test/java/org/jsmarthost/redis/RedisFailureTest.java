@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import org.jsmarthost.core.relay.PopAuthStore;
@@ -52,28 +53,30 @@ class RedisFailureTest {
 
     @Test
     void aServerThatNeverAnswersTimesOut() throws Exception {
-        try (ServerSocket blackHole = new ServerSocket()) {
-            blackHole.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 50);
-            List<Socket> accepted = new ArrayList<>();
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        accepted.add(blackHole.accept());
-                    }
-                } catch (IOException e) {
-                    // closed
+        // accepts connections and never answers: Redis hanging, or a firewall swallowing the replies
+        ServerSocket blackHole = new ServerSocket();
+        blackHole.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 50);
+        List<Socket> accepted = Collections.synchronizedList(new ArrayList<>());
+        Thread acceptor = new Thread(() -> {
+            try {
+                while (true) {
+                    accepted.add(blackHole.accept());
                 }
-            });
-            acceptor.setDaemon(true);
-            acceptor.start();
-            try (RedisRelayStateBackend b = new RedisRelayStateBackend(
-                    URI.create("redis://127.0.0.1:" + blackHole.getLocalPort() + "?timeout=300"))) {
-                assertThatThrownBy(() -> b.quotaCounter(Clock.systemUTC()).get("k"))
-                        .isInstanceOf(RedisStateException.class)
-                        .hasMessageContaining("failed during quota get k")
-                        .hasMessageContaining("timed out");
-            } finally {
-                blackHole.close();
+            } catch (IOException e) {
+                // closed at the end of the test
+            }
+        });
+        acceptor.setDaemon(true);
+        acceptor.start();
+        try (RedisRelayStateBackend b = new RedisRelayStateBackend(
+                URI.create("redis://127.0.0.1:" + blackHole.getLocalPort() + "?timeout=300"))) {
+            assertThatThrownBy(() -> b.quotaCounter(Clock.systemUTC()).get("k"))
+                    .isInstanceOf(RedisStateException.class)
+                    .hasMessageContaining("failed during quota get k")
+                    .hasMessageContaining("timed out");
+        } finally {
+            blackHole.close();
+            synchronized (accepted) {
                 for (Socket s : accepted) {
                     s.close();
                 }
