@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
  */
 abstract class QuotaCounterContract {
     /** Long enough for a few commands on a loaded machine, short enough to wait for. */
-    static final Duration SHORT = Duration.ofMillis(800);
-    static final Duration PAST_SHORT = Duration.ofMillis(1100);
+    static final Duration SHORT = Duration.ofMillis(1500);
+    static final Duration PAST_SHORT = Duration.ofMillis(1700);
 
     /** A fresh, empty counter (a second call in the same test returns another view of the same counters). */
     protected abstract QuotaCounter counter();
