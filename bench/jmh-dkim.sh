@@ -27,6 +27,9 @@ echo "== JMH: DKIM sign per message (ops/s = messages/s, one thread)"
 echo "== JMH: private-key operation alone (ops/s = signs/s, one thread)"
 "$JAVA" -jar benchmarks/target/benchmarks.jar 'DkimSignBenchmark.rawSign$' -p bodyBytes=1024 "${OPTS[@]}" -t 1 -rf text -rff benchmarks/target/jmh-raw.txt
 
-echo "== openssl speed -seconds 3 rsa2048 ed25519 (one process = one core)"
+echo "== openssl speed -seconds 3 rsa2048 ed25519 (one process = one core; divides by CPU time, so load does not show)"
 openssl version
-openssl speed -seconds 3 rsa2048 ed25519 2>/dev/null | tail -6
+openssl speed -seconds 3 rsa2048 ed25519 2>/dev/null | tail -4
+echo "== openssl speed -elapsed -seconds 3 rsa2048 ed25519 (wall clock, like JMH: the fair comparison on a loaded machine)"
+openssl speed -elapsed -seconds 3 rsa2048 ed25519 2>/dev/null | tail -4
+echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
