@@ -8,7 +8,8 @@ final class Commands {
     static final List<Command> ALL = List.of(
         new StatusCommand(),
         new RewriteCommand(),
-        new SrsCommand());
+        new SrsCommand(),
+        new DkimCommand());
 
     private Commands() {
     }
