@@ -31,7 +31,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * attachments, every charset and MIME shape) sent from the trusted network through the running distribution
  * with the shipped conf (AddDisclaimer in stage 3, StripDisclaimerHeader in transport) and graded at the
  * upstream sink by {@link DisclaimerChecker}; then a split for internal recipients (the shipped rules plus
- * {@code internal inside.test} and {@code scope=external-only}); then a template edit in the running server's home; then the same
+ * {@code internal inside.test} and {@code scope=external-only}); then DKIM signing (stage 4) after the disclaimer,
+ * verified by dkimpy; then a template edit in the running server's home; then the same
  * corpus through a second home whose stage 3 is stock James {@code AddFooter}, side by side in
  * {@code target/disclaimer-comparison.md}.
  */
@@ -113,7 +114,7 @@ class DisclaimerIT {
     }
 
     private Map<String, Map<String, String>> grade(String tag, Map<String, Received> delivered) throws Exception {
-        DisclaimerChecker checker = new DisclaimerChecker(TARGET.resolve("disclaimer-check-" + tag).toAbsolutePath(), tag.equals("ours"));
+        DisclaimerChecker checker = new DisclaimerChecker(TARGET.resolve("disclaimer-check-" + tag).toAbsolutePath(), !tag.equals("addfooter"));
         Map<String, Map<String, String>> results = new LinkedHashMap<>();
         for (Map.Entry<String, Received> e : delivered.entrySet()) {
             byte[] sent = crlf(DisclaimerChecker.corpus(e.getKey()));
@@ -214,6 +215,55 @@ class DisclaimerIT {
 
     @Test
     @Order(4)
+    void dkimSignatureMadeAfterTheDisclaimerVerifiesWithDkimpy() throws Exception {
+        SmarthostServer.CliResult keygen = server.smarthostCli("dkim", "keygen", "--domain", "example.com", "--selector", "s1", "--algorithm", "rsa");
+        assertThat(keygen.exitCode).as(keygen.toString()).isZero();
+        java.util.regex.Matcher owner = java.util.regex.Pattern.compile("(?m)^name:\\s+(\\S+)$").matcher(keygen.output);
+        assertThat(owner.find()).as(keygen.output).isTrue();
+        java.util.regex.Matcher strings = java.util.regex.Pattern.compile("(?m)^string: \"([^\"]*)\"$").matcher(keygen.output);
+        StringBuilder record = new StringBuilder();
+        while (strings.find()) {
+            record.append(strings.group(1));
+        }
+        SmarthostServer.CliResult reload = server.smarthostCli("dkim", "reload");
+        assertThat(reload.exitCode).as(reload.toString()).isZero();
+
+        List<String> names = List.of("01-plain-ascii-7bit", "11-html-utf8-qp", "14-alternative", "16-mixed-binaries",
+                "18-forwarded-rfc822", "21-single-entity-pdf", "22-smime-signed", "24-pgp-mime-signed");
+        try (SmtpClient client = SmtpClient.connect("127.0.0.1", server.smtpPort)) {
+            client.ehlo("app.test");
+            for (String name : names) {
+                assertThat(client.mailFrom(SENDER).code).isEqualTo(250);
+                assertThat(client.rcptTo(recipient(name, "d")).code).isEqualTo(250);
+                assertThat(client.data(DisclaimerChecker.corpus(name)).code).as(name).isEqualTo(250);
+            }
+        }
+        Map<String, Received> delivered = awaitCorpus("d", names);
+        Path work = Files.createDirectories(TARGET.resolve("disclaimer-dkim").toAbsolutePath());
+        Path script = work.resolve("dkimpy_verify.py");
+        try (java.io.InputStream in = DisclaimerIT.class.getResourceAsStream("dkimpy_verify.py")) {
+            Files.copy(in, script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        Path dns = work.resolve("dns.json");
+        Files.writeString(dns, "{\"" + owner.group(1) + "\":\"" + record + "\"}");
+        Map<String, Map<String, String>> graded = grade("dkim", delivered);
+        for (Map.Entry<String, Received> e : delivered.entrySet()) {
+            String c = e.getValue().content();
+            assertThat(c).as(e.getKey()).contains("DKIM-Signature:").contains("d=example.com");
+            assertThat(c.indexOf("DKIM-Signature:")).as("signed after the disclaimer header was added")
+                    .isLessThan(c.indexOf("X-Smarthost-Disclaimer: default"));
+            Path file = work.resolve(e.getKey() + ".eml");
+            Files.write(file, e.getValue().data);
+            Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), dns.toString(), file.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(out).as("dkimpy on %s (apt-get install -y python3-dkim)", e.getKey()).contains(" pass").doesNotContain("fail");
+            assertThat(graded.get(e.getKey())).as("disclaimer criteria of %s after DKIM signing", e.getKey()).isEmpty();
+        }
+    }
+
+    @Test
+    @Order(5)
     void editingTheTemplateInTheRunningServersHomeChangesTheNextMessage() throws Exception {
         Path txt = server.home.resolve("conf/disclaimer/default.txt");
         Path html = server.home.resolve("conf/disclaimer/default.html");
@@ -233,12 +283,13 @@ class DisclaimerIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void theSameCorpusThroughStockAddFooterSideBySide() throws Exception {
         server.stop();
         SmarthostServer footer = SmarthostServer.create("disclaimer-addfooter", Map.of("SMARTHOST_RELAYHOST", "127.0.0.1:" + sink.port()));
         String conf = Files.readString(footer.dist.resolve("conf/mailetcontainer.xml"), StandardCharsets.UTF_8);
-        String ourMailet = "(?s)<mailet match=\"All\" class=\"org\\.jsmarthost\\.mailets\\.disclaimer\\.AddDisclaimer\">.*?</mailet>";
+        String ourMailet = "(?s)<mailet match=\"org\\.jsmarthost\\.mailets\\.disclaimer\\.DisclaimerScope=[^\"]*\"\\s+"
+                + "class=\"org\\.jsmarthost\\.mailets\\.disclaimer\\.AddDisclaimer\">.*?</mailet>";
         assertThat(conf).containsPattern(ourMailet);
         String text = "-- \nThis message from Zo\u00eb O'Brien <zoe@example.com> is confidential \u2014 Soci\u00e9t\u00e9 Exemple, example.com, "
                 + LocalDate.now(ZoneOffset.UTC) + ".\nIf you received it by mistake, please delete it.";

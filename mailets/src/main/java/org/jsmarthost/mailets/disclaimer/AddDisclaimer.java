@@ -54,9 +54,6 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>rejectProcessor</td><td>processor for signed mail under {@code signed=reject}</td><td>{@code error}</td></tr>
  *   <tr><td>unparseableProcessor</td><td>processor for mail the inserter cannot parse or decode; it goes there
  *       unchanged</td><td>{@code error}</td></tr>
- *   <tr><td>internalCopyProcessor</td><td>where the copy for internal recipients goes under
- *       {@code scope=external-only}; the copy is marked and passes this mailet unchanged</td>
- *       <td>the processor the mail is in</td></tr>
  * </table>
  * The rules file and every template it names are read in {@code init()}; an error there stops James with a
  * message naming the file and line. Template files are re-read when they change (no restart needed; an invalid
@@ -64,7 +61,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Example</h2>
  * <pre>{@code
- * <mailet match="All" class="org.jsmarthost.mailets.disclaimer.AddDisclaimer">
+ * <mailet match="org.jsmarthost.mailets.disclaimer.DisclaimerScope=conf/disclaimer/rules.conf"
+ *         class="org.jsmarthost.mailets.disclaimer.AddDisclaimer">
  *     <rules>conf/disclaimer/rules.conf</rules>
  *     <rejectProcessor>error</rejectProcessor>
  *     <unparseableProcessor>error</unparseableProcessor>
@@ -74,11 +72,12 @@ import org.slf4j.LoggerFactory;
  * <h2>Per message</h2>
  * The envelope sender selects the rule; {@code ${sender}} is that address and {@code ${sender.name}} the display
  * name of the {@code From:} field when it has the same address. A recipient is internal when its domain is in
- * James's domain list or an {@code internal} entry of the rules file. Then, depending on the outcome:
+ * James's domain list or an {@code internal} entry of the rules file. {@code scope=external-only} needs the
+ * matcher {@link DisclaimerScope} (as in the example): it lets James split the mail so that the internal
+ * recipients' copy skips this mailet and continues unchanged; without it such mail gets the disclaimer for
+ * all recipients and a warning is logged. Then, depending on the outcome:
  * <ul>
- *   <li>modified ({@code inserted}, {@code wrapped-signed}, {@code added-part}): the message is replaced; with
- *       {@code scope=external-only} internal recipients are split off first into a copy without disclaimer
- *       ({@code internal-copy}), sent to {@code internalCopyProcessor};</li>
+ *   <li>modified ({@code inserted}, {@code wrapped-signed}, {@code added-part}): the message is replaced;</li>
  *   <li>skipped ({@code no-rule}, {@code rule-none}, {@code internal-only}, {@code already-present},
  *       {@code signed-skip}, {@code no-text-body}): unchanged, goes on;</li>
  *   <li>{@code signed-reject}: unchanged, to {@code rejectProcessor} with the reason as error message;</li>
@@ -108,7 +107,8 @@ public final class AddDisclaimer extends GenericMailet {
     public static final AttributeName RULE = AttributeName.of("org.jsmarthost.disclaimer.rule");
     public static final AttributeName TEMPLATE = AttributeName.of("org.jsmarthost.disclaimer.template");
     static final String INTERNAL_COPY = "internal-copy";
-    private static final Set<String> PARAMETERS = Set.of("rules", "rejectProcessor", "unparseableProcessor", "internalCopyProcessor");
+    static final String DEFAULT_RULES = "conf/disclaimer/rules.conf";
+    private static final Set<String> PARAMETERS = Set.of("rules", "rejectProcessor", "unparseableProcessor");
 
     private final DomainList domainList;
     private final MetricFactory metrics;
@@ -118,7 +118,6 @@ public final class AddDisclaimer extends GenericMailet {
     private Map<String, ReloadingDisclaimerTemplates> templates;
     private String rejectProcessor;
     private String unparseableProcessor;
-    private Optional<String> internalCopyProcessor;
 
     @Inject
     public AddDisclaimer(DomainList domainList, MetricFactory metrics) {
@@ -134,11 +133,9 @@ public final class AddDisclaimer extends GenericMailet {
     @Override
     public void init() throws MessagingException {
         checkInitParameters(PARAMETERS);
-        Path file = home().resolve(getInitParameter("rules", "conf/disclaimer/rules.conf")).normalize();
+        Path file = home().resolve(getInitParameter("rules", DEFAULT_RULES)).normalize();
         rejectProcessor = processor("rejectProcessor", getInitParameter("rejectProcessor", "error"));
         unparseableProcessor = processor("unparseableProcessor", getInitParameter("unparseableProcessor", "error"));
-        String copyTo = getInitParameter("internalCopyProcessor");
-        internalCopyProcessor = copyTo == null ? Optional.empty() : Optional.of(processor("internalCopyProcessor", copyTo));
         try {
             rules = DisclaimerRules.load(file);
             templates = new LinkedHashMap<>();
@@ -154,7 +151,7 @@ public final class AddDisclaimer extends GenericMailet {
         LOG.info("AddDisclaimer: {} rules from {}, templates {}", rules.rules().size(), file, templates.keySet());
     }
 
-    private static Path home() {
+    static Path home() {
         return Path.of(System.getProperty("working.directory", ".")).toAbsolutePath();
     }
 
@@ -167,9 +164,6 @@ public final class AddDisclaimer extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
-        if (mail.getAttribute(REASON).map(a -> a.getValue().value()).filter(INTERNAL_COPY::equals).isPresent()) {
-            return;
-        }
         Optional<String> sender = mail.getMaybeSender().asOptional().map(MailAddress::asString);
         Optional<DisclaimerRules.Rule> found = rules.lookup(sender);
         if (found.isEmpty()) {
@@ -190,13 +184,12 @@ public final class AddDisclaimer extends GenericMailet {
             record(mail, "internal-only", rule, "");
             return;
         }
-        boolean split = rule.scope() == DisclaimerRules.Scope.EXTERNAL_ONLY && !internal.isEmpty();
-        Mail[] copy = new Mail[1];
-        InsertResult result = insert(mail, sender.orElse(""), rule, split ? copy : null);
-        if (copy[0] != null) {
-            sendInternalCopy(mail, copy[0], internal, rule);
-            mail.setRecipients(external);
+        if (rule.scope() == DisclaimerRules.Scope.EXTERNAL_ONLY && !internal.isEmpty()) {
+            // the DisclaimerScope matcher splits such mail before this mailet; without it everyone gets the disclaimer
+            LOG.warn("disclaimer: rule {} has scope=external-only but mail {} reached AddDisclaimer with internal recipients {}:"
+                    + " use match=\"org.jsmarthost.mailets.disclaimer.DisclaimerScope\"; adding it for all", rule, mail.getName(), internal);
         }
+        InsertResult result = insert(mail, sender.orElse(""), rule);
         switch (result.outcome()) {
             case REJECTED:
                 route(mail, rejectProcessor, result);
@@ -210,8 +203,7 @@ public final class AddDisclaimer extends GenericMailet {
         record(mail, result.code(), rule, result.toString());
     }
 
-    /** Inserts; when modified and {@code copy} is given, copy[0] receives a duplicate of the original mail. */
-    private InsertResult insert(Mail mail, String sender, DisclaimerRules.Rule rule, Mail[] copy) throws MessagingException {
+    private InsertResult insert(Mail mail, String sender, DisclaimerRules.Rule rule) throws MessagingException {
         String name = rule.template().get();
         Path in = null;
         Path out = null;
@@ -224,9 +216,6 @@ public final class AddDisclaimer extends GenericMailet {
                         templates.get(name).current().render(DisclaimerVars.of(sender, displayName(mail, sender), ZonedDateTime.now(clock))));
             }
             if (r.isModified()) {
-                if (copy != null) {
-                    copy[0] = mail.duplicate();
-                }
                 RawMessages.replace(mail, out);
                 out = null;
             }
@@ -237,15 +226,6 @@ public final class AddDisclaimer extends GenericMailet {
             deleteQuietly(in);
             deleteQuietly(out);
         }
-    }
-
-    private void sendInternalCopy(Mail mail, Mail copy, List<MailAddress> internal, DisclaimerRules.Rule rule) throws MessagingException {
-        copy.setRecipients(internal);
-        copy.setAttribute(new Attribute(REASON, AttributeValue.of(INTERNAL_COPY)));
-        copy.setAttribute(new Attribute(RULE, AttributeValue.of(rule.toString())));
-        getMailetContext().sendMail(copy, internalCopyProcessor.orElse(mail.getState()));
-        metrics.generate(metricName(INTERNAL_COPY)).increment();
-        LOG.info("disclaimer {} mail={} copy={} recipients={}", INTERNAL_COPY, mail.getName(), copy.getName(), internal);
     }
 
     private void route(Mail mail, String processor, InsertResult result) {
