@@ -63,6 +63,8 @@ public final class DurableBroker {
         broker.setSchedulerSupport(false);
         broker.setPlugins(new BrokerPlugin[] {new StatisticsBrokerPlugin()});
         broker.setEnableStatistics(true);
+        // in-memory cursor cache; queued messages themselves are paged from KahaDB (default would be 1 GB)
+        broker.getSystemUsage().getMemoryUsage().setPercentOfJvmHeap(20);
         broker.start();
         broker.waitUntilStarted();
 
