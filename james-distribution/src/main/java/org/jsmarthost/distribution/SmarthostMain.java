@@ -18,6 +18,7 @@ import org.apache.james.modules.server.JMXServerModule;
 import org.jsmarthost.distribution.SmarthostSettings.Key;
 import org.jsmarthost.distribution.durable.DurableModules;
 import org.jsmarthost.distribution.durable.DurableResources;
+import org.jsmarthost.distribution.durable.SmtpDrain;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -29,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * {@code var/store/} of the server home. After start-up it prints what is listening and a ready-to-paste
  * test command.
  *
- * <p>Stop (SIGTERM, Ctrl-C): James stops first (its SMTP servers close their listening sockets and give
- * open sessions a quiet period to finish, the spooler and RemoteDelivery stop), then the queues, the
- * broker and the database are closed ({@link DurableResources#close()}).
+ * <p>Stop (SIGTERM, Ctrl-C): the SMTP listeners stop accepting and open sessions get time to finish
+ * ({@link SmtpDrain}), then James stops (SMTP servers, spooler, RemoteDelivery: a mail being processed stays
+ * queued), then the queues, the broker and the database are closed ({@link DurableResources#close()}).
  *
  * <p>Must be started with the server home as working directory ({@code bin/smarthost} does that).
  */
@@ -61,7 +62,9 @@ public final class SmarthostMain {
         }
         GuiceJamesServer server = start(jamesArgs.toArray(String[]::new));
         DurableResources durable = server.getProbe(DurableResources.class);
+        SmtpDrain drain = server.getProbe(SmtpDrain.class);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            drain.drain(SmtpDrain.configuredTimeout());
             server.stop();
             durable.close();
         }, "smarthost-shutdown"));

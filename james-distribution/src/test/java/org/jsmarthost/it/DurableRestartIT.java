@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
  *   <li>run 2: that message is still there (it was on disk before the 250); another message waits in the
  *       durable {@code outgoing} queue for its retry (upstream still down); a mail for a mapped address
  *       whose target does not exist lands in the file repository {@code var/mail/address-error}; then a
- *       graceful stop (SIGTERM) in the middle of an SMTP DATA transaction, which the server lets finish
- *       with a 250;</li>
+ *       graceful stop (SIGTERM) in the middle of an SMTP DATA transaction: the server stops accepting
+ *       connections but lets the transaction finish with a 250;</li>
  *   <li>run 3: the domain, AUTH with the user and the mappings still work, the file repository still holds
  *       its mail, the outgoing queue still holds the waiting mail; the upstream comes back and every
  *       acknowledged message is delivered on the configured retry schedule (SMARTHOST_DELIVERY_DELAYS).</li>
@@ -127,16 +127,25 @@ class DurableRestartIT {
             assertThat(client.command("DATA").code).isEqualTo(354);
             client.write("From: sender@client.test\r\nTo: erin@remote.example\r\nSubject: in flight\r\n\r\nfirst half\r\n");
             stopper.start();
-            server.awaitLog("Dispose SMTP Service", Duration.ofSeconds(30));
-            Thread.sleep(300);
+            server.awaitLog("SMTP listeners closed", Duration.ofSeconds(30));
+            assertThat(refusesConnections(server.smtpPort)).as("no new SMTP connection while draining").isTrue();
             client.write(marker + "\r\nsecond half\r\n");
             reply = client.endData();
+            client.command("QUIT");
         }
         stopper.join(120_000);
         assertThat(stopFailure.get()).isNull();
         assertThat(server.isRunning()).isFalse();
         assertThat(server.console()).contains("Durable stores closed");
         return reply;
+    }
+
+    private static boolean refusesConnections(int port) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            return false;
+        } catch (java.io.IOException e) {
+            return true;
+        }
     }
 
     private static Reply send(SmarthostServer server, String to, String marker) throws Exception {
@@ -154,7 +163,7 @@ class DurableRestartIT {
 
     private static boolean upstreamIsDown(int port) {
         try (ServerSocket probe = new ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return true;
+            return probe.isBound();
         } catch (Exception e) {
             return false;
         }

@@ -17,7 +17,11 @@ public final class DurableModules {
     }
 
     public static Module forConfiguration(MemoryJamesConfiguration configuration) {
-        Module probe = binder -> Multibinder.newSetBinder(binder, GuiceProbe.class).addBinding().to(DurableResources.class);
+        Module probe = binder -> {
+            Multibinder<GuiceProbe> probes = Multibinder.newSetBinder(binder, GuiceProbe.class);
+            probes.addBinding().to(DurableResources.class);
+            probes.addBinding().to(SmtpDrain.class);
+        };
         Module base = Modules.combine(new DurableQueueModule(), new DurableDataModule(), probe);
         if (configuration.getUsersRepositoryImplementation() == UsersRepositoryModuleChooser.Implementation.DEFAULT) {
             return Modules.combine(base, new DurableUsersModule());
