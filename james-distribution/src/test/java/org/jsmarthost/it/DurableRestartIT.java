@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * </ol>
  */
 class DurableRestartIT {
-    private static final Duration RETRY = Duration.ofSeconds(5);
+    private static final Duration RETRY = Duration.ofSeconds(8);
     private static final Duration DELIVERY = Duration.ofSeconds(60);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
