@@ -22,8 +22,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What makes a 250 safe: James's queue ({@code ActiveMQCacheableMailQueue}) sends every mail as a
  * <em>persistent</em> JMS message on a non-transacted session, so the ActiveMQ client sends it
- * synchronously and waits for the broker's receipt; the broker answers only after KahaDB has written the
- * message to its journal, and with the journal sync strategy {@code always} the write is fsync'ed first.
+ * synchronously and waits for the broker's receipt (also forced here: {@code alwaysSyncSend}); the broker
+ * ({@code Queue.doMessageSend}, ActiveMQ 5.17.3) waits for the KahaDB store future of a message whose
+ * producer expects a response before answering, and with the journal sync strategy {@code always} the
+ * journal write is fsync'ed first. (If a consumer has already taken and committed the message, the store is
+ * cancelled: then the spooler has already stored it in the next queue.)
  * The SMTP DATA handler ({@code SendMailHandler}) enqueues before it answers, so when the client reads
  * {@code 250} the message is in the journal on disk. The queue is configured without blob messages, so
  * the message bytes travel inside the journal record (one fsync covers envelope and content).
