@@ -6,7 +6,10 @@ import java.util.Optional;
 /** The commands of smarthost-cli, in help order. Each feature adds its command here (one line). */
 final class Commands {
     static final List<Command> ALL = List.of(
-        new StatusCommand());
+        new StatusCommand(),
+        new RelayPolicyCommands.Relay(),
+        new RelayPolicyCommands.PopAuth(),
+        new RelayPolicyCommands.Quota());
 
     private Commands() {
     }
