@@ -38,21 +38,24 @@ class RelayPolicyIT {
     private static final int POP_WINDOW_SECONDS = 10;
 
     private SmtpSink sink;
+    private SmtpSink partnerMx;
     private SmarthostServer server;
     private String policy;
 
     @BeforeAll
     void start() throws Exception {
         sink = SmtpSink.start();
+        partnerMx = SmtpSink.start();
         server = SmarthostServer.create("relay-policy", Map.of("SMARTHOST_RELAYHOST", "127.0.0.1:" + sink.port()));
         policy = "trusted_networks = ${sys:smarthost.trusted.networks}\n"
-            + "relay_domain partner.example = 127.0.0.1:" + sink.port() + "\n"
+            + "relay_domain partner.example = 127.0.0.1:" + partnerMx.port() + "\n"
             + "relay_recipients partner.example = info@partner.example\n"
             + "grant alice@corp.example = postmaster@corp.example\n"
             + "pop_window = " + POP_WINDOW_SECONDS + "s\n"
             + "quota_identity quota@corp.example = recipients_per_hour=2\n"
             + "quota_identity msgq@corp.example = messages_per_hour=1\n";
         writePolicy(server, policy);
+        routeNextHop(server, "127.0.0.1", partnerMx.port());
         server.start();
         cli("AddDomain", "corp.example");
         for (String user : List.of("alice", "bob", "popper", "quota", "msgq")) {
@@ -64,6 +67,24 @@ class RelayPolicyIT {
     private static void writePolicy(SmarthostServer s, String text) throws IOException {
         Path conf = Files.createDirectories(s.home.resolve("conf"));
         Files.writeString(conf.resolve("smarthost-policy.conf"), text);
+    }
+
+    /** What the admin does for a fixed next hop: a RemoteDelivery behind RecipientIsRelayDomain=host:port. */
+    private static void routeNextHop(SmarthostServer s, String host, int port) throws IOException {
+        String conf = Files.readString(s.dist.resolve("conf/mailetcontainer.xml"));
+        String anchor = "            <!-- next hop \"mx\": the relay domain's MX records -->";
+        assertThat(conf).contains(anchor);
+        String route = "            <mailet match=\"org.jsmarthost.matchers.relay.RecipientIsRelayDomain=" + host + ":" + port
+            + "\" class=\"RemoteDelivery\">\n"
+            + "                <outgoingQueue>relay-inbound-test</outgoingQueue>\n"
+            + "                <gateway>" + host + "</gateway>\n"
+            + "                <gatewayPort>" + port + "</gatewayPort>\n"
+            + "                <heloName>smarthost.test</heloName>\n"
+            + "                <delayTime>5 seconds</delayTime>\n"
+            + "                <maxRetries>3</maxRetries>\n"
+            + "            </mailet>\n";
+        Files.createDirectories(s.home.resolve("conf"));
+        Files.writeString(s.home.resolve("conf/mailetcontainer.xml"), conf.replace(anchor, route + anchor));
     }
 
     private void cli(String... args) throws Exception {
@@ -78,6 +99,9 @@ class RelayPolicyIT {
         }
         if (sink != null) {
             sink.close();
+        }
+        if (partnerMx != null) {
+            partnerMx.close();
         }
     }
 
@@ -258,9 +282,12 @@ class RelayPolicyIT {
                 SmtpClient.message("someone@outside.example", "info@partner.example", "inbound", marker));
             assertThat(reply.code).as(reply.toString()).isEqualTo(250);
         }
-        Received mail = sink.awaitContaining(marker, DELIVERY);
+        // delivered to the next hop of the policy, not to the outbound relay host
+        Received mail = partnerMx.awaitContaining(marker, DELIVERY);
         assertThat(mail.recipients).containsExactly("info@partner.example");
+        assertThat(mail.mailFrom).isEqualTo("someone@outside.example");
         assertThat(mail.content()).contains("X-Smarthost-Relay: rules=inbound.relay-domain");
+        assertThat(sink.anyContaining(marker)).isFalse();
     }
 
     @Test

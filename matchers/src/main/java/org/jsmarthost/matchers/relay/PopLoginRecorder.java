@@ -64,7 +64,7 @@ public final class PopLoginRecorder implements ProtocolHandlerResultHandler<Resp
     public void init(Configuration config) throws ConfigurationException {
         for (Iterator<String> keys = config.getKeys(); keys.hasNext();) {
             String key = keys.next();
-            if (!PARAMETERS.contains(key)) {
+            if (!PARAMETERS.contains(key) && !key.equals("[@class]")) {
                 throw new ConfigurationException("PopLoginRecorder: unknown parameter '" + key + "', expected one of "
                         + PARAMETERS);
             }

@@ -136,7 +136,7 @@ public final class RelayPolicyHook implements CommandHandler<SMTPSession>, MailH
     public void init(Configuration config) throws ConfigurationException {
         for (Iterator<String> keys = config.getKeys(); keys.hasNext();) {
             String key = keys.next();
-            if (!PARAMETERS.contains(key)) {
+            if (!PARAMETERS.contains(key) && !key.equals("[@class]")) {
                 throw new ConfigurationException("RelayPolicyHook: unknown parameter '" + key + "', expected one of "
                         + PARAMETERS);
             }

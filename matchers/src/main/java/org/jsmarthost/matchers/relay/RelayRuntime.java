@@ -86,6 +86,21 @@ final class RelayRuntime {
         return runtime;
     }
 
+    /**
+     * A runtime for this policy file whatever its state backend (for components that only read the policy):
+     * an existing one if any, else a new one over the memory backend.
+     */
+    static synchronized RelayRuntime obtainForPolicy(Path policyFile, DomainList domainList, RecipientRewriteTable rrt)
+            throws PolicyException {
+        String prefix = policyFile.toAbsolutePath() + "|";
+        for (Map.Entry<String, RelayRuntime> e : SHARED.entrySet()) {
+            if (e.getKey().startsWith(prefix)) {
+                return e.getValue();
+            }
+        }
+        return obtain(policyFile, "memory", domainList, rrt);
+    }
+
     private void registerMBean() {
         try {
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
