@@ -283,7 +283,13 @@ class RelayPolicyIT {
             assertThat(reply.code).as(reply.toString()).isEqualTo(250);
         }
         // delivered to the next hop of the policy, not to the outbound relay host
-        Received mail = partnerMx.awaitContaining(marker, DELIVERY);
+        Received mail;
+        try {
+            mail = partnerMx.awaitContaining(marker, DELIVERY);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; partner port " + partnerMx.port() + "; relay host sink (port "
+                + sink.port() + "): " + sink.received(), e);
+        }
         assertThat(mail.recipients).containsExactly("info@partner.example");
         assertThat(mail.mailFrom).isEqualTo("someone@outside.example");
         assertThat(mail.content()).contains("X-Smarthost-Relay: rules=inbound.relay-domain");
@@ -411,14 +417,14 @@ class RelayPolicyIT {
     void badPolicyEditIsRefusedAndTheLastGoodPolicyStays() throws Exception {
         Path file = server.home.resolve("conf/smarthost-policy.conf");
         try {
-            Files.writeString(file, policy + "pop_window = forever\n");
+            Files.writeString(file, policy + "submission_requires_tls = maybe\n");
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             // a decision triggers the change check (at most every 2 s)
             while (!server.console().contains("relay policy NOT reloaded") && System.nanoTime() < deadline) {
                 server.smarthostCli("relay", "check", "--client", "127.0.0.2", "--from", "a@corp.example", "--to", "info@partner.example");
                 Thread.sleep(500);
             }
-            assertThat(server.console()).contains("relay policy NOT reloaded").contains("pop_window").contains("forever");
+            assertThat(server.console()).contains("relay policy NOT reloaded").contains("submission_requires_tls").contains("maybe");
             CliResult still = server.smarthostCli("relay", "check", "--client", "127.0.0.2", "--from", "a@outside.example",
                 "--to", "info@partner.example");
             assertThat(still.output).contains("RELAY by rule inbound.relay-domain");

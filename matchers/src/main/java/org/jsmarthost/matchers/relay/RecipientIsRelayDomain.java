@@ -93,6 +93,8 @@ public final class RecipientIsRelayDomain extends GenericMatcher {
                 continue;
             }
             matched.add(rcpt);
+            RelayPolicyHook.DECISIONS.info("relay-inbound mail={} recipient=<{}> next-hop={}{}", mail.getName(),
+                    rcpt.asString(), relay.get().nextHop(), only.map(h -> " (RemoteDelivery for " + h + ")").orElse(""));
             if (first == null) {
                 first = relay.get().nextHop();
             }
