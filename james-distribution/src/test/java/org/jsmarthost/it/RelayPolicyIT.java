@@ -76,7 +76,7 @@ class RelayPolicyIT {
         assertThat(conf).contains(anchor);
         String route = "            <mailet match=\"org.jsmarthost.matchers.relay.RecipientIsRelayDomain=" + host + ":" + port
             + "\" class=\"RemoteDelivery\">\n"
-            + "                <outgoingQueue>relay-inbound-test</outgoingQueue>\n"
+            + "                <outgoing>relay-inbound-test</outgoing>\n"
             + "                <gateway>" + host + "</gateway>\n"
             + "                <gatewayPort>" + port + "</gatewayPort>\n"
             + "                <heloName>smarthost.test</heloName>\n"
@@ -294,6 +294,8 @@ class RelayPolicyIT {
         assertThat(mail.mailFrom).isEqualTo("someone@outside.example");
         assertThat(mail.content()).contains("X-Smarthost-Relay: rules=inbound.relay-domain");
         assertThat(sink.anyContaining(marker)).isFalse();
+        // and nothing outbound ever went to the partner's next hop
+        assertThat(partnerMx.received()).allMatch(m -> m.recipients.equals(List.of("info@partner.example")));
     }
 
     @Test

@@ -38,12 +38,12 @@ import org.jsmarthost.core.status.PackStatus;
  * <pre>{@code
  * <processor state="relay-inbound" enableJmx="true">
  *     <mailet match="org.jsmarthost.matchers.relay.RecipientIsRelayDomain=mail.partner.example:25" class="RemoteDelivery">
- *         <outgoingQueue>relay-inbound-partner</outgoingQueue>
+ *         <outgoing>relay-inbound-partner</outgoing>
  *         <gateway>mail.partner.example</gateway>
  *         <gatewayPort>25</gatewayPort>
  *     </mailet>
  *     <mailet match="org.jsmarthost.matchers.relay.RecipientIsRelayDomain=mx" class="RemoteDelivery">
- *         <outgoingQueue>relay-inbound-mx</outgoingQueue>
+ *         <outgoing>relay-inbound-mx</outgoing>
  *     </mailet>
  * </processor>
  * }</pre>
