@@ -62,6 +62,7 @@ class RelayPolicyIT {
             cli("AddUser", user + "@corp.example", "secret");
         }
         cli("AddAddressMapping", "sales", "corp.example", "alice@corp.example");
+        cli("AddAddressMapping", "fwd", "corp.example", "forwarded@remote.example");
     }
 
     private static void writePolicy(SmarthostServer s, String text) throws IOException {
@@ -271,6 +272,38 @@ class RelayPolicyIT {
         Received ok = sink.awaitContaining(header + "-ok", DELIVERY);
         assertThat(ok.content()).contains("X-Smarthost-Relay: rules=outbound.auth").doesNotContain("rules=forged");
         assertThat(sink.received()).noneMatch(m -> m.recipients.contains("r4@remote.example"));
+    }
+
+    @Test
+    void identityButNotOursIsRefusedWithItsOwnRule() throws Exception {
+        try (SmtpClient client = SmtpClient.connect("127.0.0.1", server.smtpPort)) {
+            client.ehlo("app.test");
+            assertThat(client.mailFrom("someone@outside.example").code).isEqualTo(250);
+            Reply foreign = client.rcptTo("victim@remote.example");
+            assertThat(foreign.code).isEqualTo(550);
+            assertThat(foreign.text).startsWith("5.7.1").contains("[rule outbound.foreign-sender]");
+        }
+        try (SmtpClient client = SmtpClient.connect("127.0.0.5", server.submissionPort)) {
+            client.startTls("client.test");
+            assertThat(client.authPlain("bob@corp.example", "secret").code).isEqualTo(235);
+            assertThat(client.mailFrom("").code).isEqualTo(250);
+            Reply bounce = client.rcptTo("victim@remote.example");
+            assertThat(bounce.code).isEqualTo(550);
+            assertThat(bounce.text).startsWith("5.7.1").contains("[rule outbound.null-sender]");
+        }
+    }
+
+    @Test
+    void forwardAnAdminMappedToAnOutsideAddressIsRelayedForAnyone() throws Exception {
+        String marker = marker();
+        try (SmtpClient client = SmtpClient.connect("127.0.0.3", server.smtpPort)) {
+            client.ehlo("stranger.test");
+            Reply reply = client.send("someone@outside.example", "fwd@corp.example",
+                SmtpClient.message("someone@outside.example", "fwd@corp.example", "forward", marker));
+            assertThat(reply.code).as(reply.toString()).isEqualTo(250);
+        }
+        Received mail = sink.awaitContaining(marker, DELIVERY);
+        assertThat(mail.recipients).containsExactly("forwarded@remote.example");
     }
 
     @Test
