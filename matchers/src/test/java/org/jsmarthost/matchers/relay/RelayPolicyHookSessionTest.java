@@ -38,7 +38,7 @@ class RelayPolicyHookSessionTest {
     static final class Session {
         final Map<AttachmentKey<?>, Object> connection = new HashMap<>();
         final Map<AttachmentKey<?>, Object> transaction = new HashMap<>();
-        String client = "192.0.2.50";
+        String client = "192.0.2.5";
         String user;
         boolean relaying;
         boolean tls;
@@ -178,8 +178,9 @@ class RelayPolicyHookSessionTest {
         rcpt(s, "TO:<v@remote.example>", "v@remote.example");
         rcpt(s, "TO:<bob@corp.example>", "bob@corp.example");
         FakeMail mail = FakeMail.builder().name("m").sender("app@corp.example").recipients("v@remote.example", "bob@corp.example")
-            .mimeMessage(org.apache.mailet.base.test.MimeMessageUtil.mimeMessageFromString(
-                "From: app@corp.example\r\nX-Smarthost-Relay: rules=forged\r\nSubject: x\r\n\r\nbody\r\n")).build();
+            .mimeMessage(new javax.mail.internet.MimeMessage(javax.mail.Session.getDefaultInstance(new java.util.Properties()),
+                new java.io.ByteArrayInputStream(("From: app@corp.example\r\nX-Smarthost-Relay: rules=forged\r\n"
+                    + "Subject: x\r\n\r\nbody\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)))).build();
 
         assertThat(hook.onMessage(s, mail)).isEqualTo(HookResult.DECLINED);
         assertThat(mail.getMessage().getHeader("X-Smarthost-Relay")).containsExactly("rules=outbound.trusted-network,inbound.local");
