@@ -7,6 +7,8 @@ import java.util.Optional;
 final class Commands {
     static final List<Command> ALL = List.of(
         new StatusCommand(),
+        new RewriteCommand(),
+        new SrsCommand(),
         new RelayPolicyCommands.Relay(),
         new RelayPolicyCommands.PopAuth(),
         new RelayPolicyCommands.Quota());

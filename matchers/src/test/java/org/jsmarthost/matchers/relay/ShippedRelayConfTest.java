@@ -30,9 +30,20 @@ class ShippedRelayConfTest {
         List<String> seen = new ArrayList<>();
         for (int i = 0; i < servers.getLength(); i++) {
             Element server = (Element) servers.item(i);
-            Element first = (Element) ((Element) server.getElementsByTagName("handlerchain").item(0))
-                .getElementsByTagName("handler").item(0);
-            assertThat(first.getAttribute("class")).isEqualTo(RelayPolicyHook.class.getName());
+            NodeList handlers = ((Element) server.getElementsByTagName("handlerchain").item(0)).getElementsByTagName("handler");
+            Element first = null;
+            List<String> before = new ArrayList<>();
+            for (int h = 0; h < handlers.getLength() && first == null; h++) {
+                Element e = (Element) handlers.item(h);
+                if (e.getAttribute("class").equals(RelayPolicyHook.class.getName())) {
+                    first = e;
+                } else {
+                    before.add(e.getAttribute("class"));
+                }
+            }
+            assertThat(first).as("RelayPolicyHook in " + child(server, "jmxName")).isNotNull();
+            // only the SRS recipient hook (valid SRS bounces: OK, forged: DENY) may come before the policy
+            assertThat(before).allMatch(c -> c.equals("org.jsmarthost.matchers.srs.SrsRecipientHook"));
             assertThat(child(server, "verifyIdentity")).isEqualTo("false");
             assertThat(child(first, "stateBackend")).isEqualTo("memory");
             seen.add(child(server, "jmxName") + "=" + child(first, "submission"));

@@ -1,0 +1,119 @@
+package org.jsmarthost.core.dkim;
+
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.spec.RSAPublicKeySpec;
+import java.util.Objects;
+
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
+
+/**
+ * A DKIM signing key: an RSA private key (JCA) or an Ed25519 private key (BouncyCastle lightweight
+ * API, because Java 11 has no EdDSA). Immutable; safe to share between threads.
+ */
+public final class DkimPrivateKey {
+    /** Smallest RSA modulus we sign with (RFC 8301). */
+    public static final int MIN_RSA_BITS = 1024;
+
+    private final DkimAlgorithm algorithm;
+    private final PrivateKey rsa;
+    private final Ed25519PrivateKeyParameters ed25519;
+
+    private DkimPrivateKey(DkimAlgorithm algorithm, PrivateKey rsa, Ed25519PrivateKeyParameters ed25519) {
+        this.algorithm = algorithm;
+        this.rsa = rsa;
+        this.ed25519 = ed25519;
+    }
+
+    /**
+     * Wraps an RSA private key (must be a CRT key so the public key can be derived).
+     *
+     * @throws IllegalArgumentException if it is not an RSA CRT key or shorter than {@value #MIN_RSA_BITS} bits
+     */
+    public static DkimPrivateKey rsa(PrivateKey key) {
+        if (!(key instanceof RSAPrivateCrtKey)) {
+            throw new IllegalArgumentException("not an RSA private key with CRT parameters: " + key.getAlgorithm());
+        }
+        int bits = ((RSAPrivateCrtKey) key).getModulus().bitLength();
+        if (bits < MIN_RSA_BITS) {
+            throw new IllegalArgumentException("RSA key has " + bits + " bits, expected at least " + MIN_RSA_BITS);
+        }
+        return new DkimPrivateKey(DkimAlgorithm.RSA_SHA256, key, null);
+    }
+
+    /** Wraps an Ed25519 private key. */
+    public static DkimPrivateKey ed25519(Ed25519PrivateKeyParameters key) {
+        return new DkimPrivateKey(DkimAlgorithm.ED25519_SHA256, null, Objects.requireNonNull(key));
+    }
+
+    /** Ed25519 key from its 32-byte seed (RFC 8032 secret key), e.g. the RFC 8463 example key. */
+    public static DkimPrivateKey ed25519Seed(byte[] seed) {
+        if (seed.length != Ed25519PrivateKeyParameters.KEY_SIZE) {
+            throw new IllegalArgumentException("Ed25519 private key has " + seed.length + " bytes, expected 32");
+        }
+        return ed25519(new Ed25519PrivateKeyParameters(seed, 0));
+    }
+
+    public DkimAlgorithm algorithm() {
+        return algorithm;
+    }
+
+    /** Key size in bits (RSA modulus length; 256 for Ed25519). */
+    public int bits() {
+        return rsa != null ? ((RSAPrivateCrtKey) rsa).getModulus().bitLength() : 256;
+    }
+
+    /** The JCA RSA key, or null for Ed25519. */
+    PrivateKey rsaKey() {
+        return rsa;
+    }
+
+    /** The BouncyCastle Ed25519 key, or null for RSA. */
+    Ed25519PrivateKeyParameters ed25519Key() {
+        return ed25519;
+    }
+
+    /**
+     * The {@code p=} bytes for the DNS record: DER SubjectPublicKeyInfo for RSA (RFC 6376), the raw
+     * 32-byte public key for Ed25519 (RFC 8463).
+     */
+    public byte[] publicKeyRecordBytes() {
+        if (ed25519 != null) {
+            return ed25519.generatePublicKey().getEncoded();
+        }
+        RSAPrivateCrtKey k = (RSAPrivateCrtKey) rsa;
+        try {
+            return KeyFactory.getInstance("RSA")
+                    .generatePublic(new RSAPublicKeySpec(k.getModulus(), k.getPublicExponent()))
+                    .getEncoded();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot derive RSA public key", e);
+        }
+    }
+
+    /**
+     * Signs the canonicalised header data (RFC 6376 3.7). RSA: RSASSA-PKCS1-v1_5 with SHA-256 over
+     * the data. Ed25519: pure Ed25519 over the SHA-256 hash of the data (RFC 8463 section 3).
+     */
+    byte[] sign(byte[] headerData) {
+        try {
+            if (rsa != null) {
+                Signature s = Signature.getInstance("SHA256withRSA");
+                s.initSign(rsa);
+                s.update(headerData);
+                return s.sign();
+            }
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(headerData);
+            Ed25519Signer signer = new Ed25519Signer();
+            signer.init(true, ed25519);
+            signer.update(hash, 0, hash.length);
+            return signer.generateSignature();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("signing failed", e);
+        }
+    }
+}
