@@ -64,6 +64,7 @@ class DisclaimerIT {
         assertThat(rules).isNotEqualTo(shipped);
         Files.writeString(disclaimer.resolve("rules.conf"), rules, StandardCharsets.UTF_8);
         server.start();
+        ourSenderDomain(server);
     }
 
     @AfterAll
@@ -74,6 +75,12 @@ class DisclaimerIT {
         if (sink != null) {
             sink.close();
         }
+    }
+
+    /** The relay policy relays only for our sender domains: the corpus sender's domain becomes one. */
+    private static void ourSenderDomain(SmarthostServer target) throws Exception {
+        SmarthostServer.CliResult domain = target.jamesCli("AddDomain", "example.com");
+        assertThat(domain.exitCode).as(domain.toString()).isZero();
     }
 
     /** LF line ends become CRLF: what an MTA transmits (SmtpClient does the same on the wire). */
@@ -300,6 +307,7 @@ class DisclaimerIT {
         Files.writeString(footer.home.resolve("conf/mailetcontainer.xml"), conf, StandardCharsets.UTF_8);
         try {
             footer.start();
+            ourSenderDomain(footer);
             sendCorpus(footer, "f");
             List<String> names = deliverable();
             Map<String, Received> delivered = new LinkedHashMap<>();
