@@ -48,6 +48,7 @@ class DisclaimerIT {
     private final Map<String, Map<String, String>> ours = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> addFooter = new LinkedHashMap<>();
     private String footer35 = "not run";
+    private final Map<String, String> refused35 = new LinkedHashMap<>();
 
     @BeforeAll
     void start() throws Exception {
@@ -106,6 +107,12 @@ class DisclaimerIT {
                 assertThat(client.mailFrom(SENDER).code).isEqualTo(250);
                 assertThat(client.rcptTo(recipient(name, tag)).code).isEqualTo(250);
                 Reply reply = client.data(DisclaimerChecker.corpus(name));
+                if (name.startsWith("35-") && reply.code != 250) {
+                    // the relay policy's DATA hook saves the headers through javax.mail, which fails on the broken
+                    // multipart: refused before the mail exists, so it never reaches stage 3
+                    refused35.put(tag, reply.toString());
+                    continue;
+                }
                 assertThat(reply.code).as(name + ": " + reply).isEqualTo(250);
             }
         }
@@ -165,21 +172,46 @@ class DisclaimerIT {
 
     @Test
     @Order(2)
-    void unparseableMailIsKeptUnchangedInTheErrorRepositoryNotDelivered() throws Exception {
-        byte[] sent = crlf(DisclaimerChecker.corpus("35-broken-no-boundary"));
+    void mailTheInserterCannotHandleIsHeldUnchangedWithItsReasonNotDelivered() throws Exception {
         Path errors = server.home.resolve("var/mail/error");
+        // a text part in a charset nobody knows: the disclaimer cannot be added without guessing
+        byte[] unknown = ("From: Zoe <zoe@example.com>\r\nTo: bob@partner.test\r\nSubject: unknown charset\r\n"
+                + "Message-ID: <undecodable@example.com>\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: text/plain; charset=x-no-such-charset\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                + "Body bytes \u00e9\u00e8 in an unknown charset.\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        try (SmtpClient client = SmtpClient.connect("127.0.0.1", server.smtpPort)) {
+            client.ehlo("app.test");
+            assertThat(client.mailFrom(SENDER).code).isEqualTo(250);
+            assertThat(client.rcptTo("bob+undecodable@partner.test").code).isEqualTo(250);
+            assertThat(client.data(unknown).code).isEqualTo(250);
+        }
+        byte[] body = "Body bytes \u00e9\u00e8 in an unknown charset.\r\n".getBytes(StandardCharsets.ISO_8859_1);
+        Path stored = awaitStored(errors, body);
+        assertThat(stored).as("held in %s with its body unchanged", errors).isNotNull();
+        assertThat(findContaining(errors, "AddDisclaimer: undecodable-part".getBytes(StandardCharsets.US_ASCII)))
+                .as("the reason is recorded with the held mail").isNotNull();
+        assertThat(server.console()).contains("disclaimer undecodable-part");
+        assertThat(sink.received()).noneMatch(m -> m.recipients.contains("bob+undecodable@partner.test"));
+
+        // the broken corpus message 35: either refused at DATA before it exists (relay policy hook), or held
+        if (!refused35.containsKey("a")) {
+            assertThat(awaitStored(errors, crlf(DisclaimerChecker.corpus("35-broken-no-boundary")))).isNotNull();
+            assertThat(server.console()).contains("disclaimer unparseable");
+        }
+        String recipient = recipient("35-broken-no-boundary", "a");
+        assertThat(sink.received()).noneMatch(m -> m.recipients.contains(recipient));
+    }
+
+    private static Path awaitStored(Path errors, byte[] needle) throws Exception {
         long deadline = System.nanoTime() + DELIVERY.toNanos();
         Path stored = null;
         while (stored == null && System.nanoTime() < deadline) {
-            stored = findContaining(errors, sent);
-            Thread.sleep(200);
+            stored = findContaining(errors, needle);
+            if (stored == null) {
+                Thread.sleep(200);
+            }
         }
-        assertThat(stored).as("35 stored in %s with its bytes unchanged", errors).isNotNull();
-        String recipient = recipient("35-broken-no-boundary", "a");
-        assertThat(sink.received()).noneMatch(m -> m.recipients.contains(recipient));
-        assertThat(server.console()).contains("disclaimer unparseable");
-        assertThat(findContaining(errors, "AddDisclaimer: unparseable".getBytes(StandardCharsets.US_ASCII)))
-                .as("the reason is recorded with the held mail").isNotNull();
+        return stored;
     }
 
     private static Path findContaining(Path dir, byte[] needle) throws IOException {
@@ -329,9 +361,10 @@ class DisclaimerIT {
             Thread.sleep(2000);
             boolean delivered35 = sink.received().stream().anyMatch(m -> m.recipients.contains(r35));
             boolean held35 = findContaining(footer.home.resolve("var/mail/error"), crlf(DisclaimerChecker.corpus("35-broken-no-boundary"))) != null;
-            footer35 = held35 ? "held unchanged in var/mail/error (mailet exception, no reason attribute)"
+            footer35 = refused35.containsKey("f") ? "refused at DATA by the relay policy hook: " + refused35.get("f")
+                    : held35 ? "held unchanged in var/mail/error (mailet exception, no reason attribute)"
                     : delivered35 ? "delivered" : "neither delivered nor held";
-            addFooter.put("35-broken-no-boundary", held35 ? Map.of() : Map.of("parses", footer35));
+            addFooter.put("35-broken-no-boundary", held35 || refused35.containsKey("f") ? Map.of() : Map.of("parses", footer35));
         } finally {
             footer.stop();
         }
@@ -350,7 +383,8 @@ class DisclaimerIT {
             String code = DisclaimerChecker.EXPECT.get(name).code;
             Map<String, String> o = name.startsWith("35-") ? Map.of() : ours.getOrDefault(name, Map.of("parses", "not run"));
             sb.append("| ").append(name).append(" | ").append(code.equals("unparseable") ? "held unchanged, not delivered" : code)
-                    .append(" | ").append(cell(o, name.startsWith("35-") ? "held unchanged in var/mail/error" : null))
+                    .append(" | ").append(cell(o, name.startsWith("35-") ? (refused35.containsKey("a")
+                            ? "refused at DATA by the relay policy hook: " + refused35.get("a") : "held unchanged in var/mail/error") : null))
                     .append(" | ").append(cell(addFooter.getOrDefault(name, Map.of("parses", "not run")), name.startsWith("35-") ? footer35 : null))
                     .append(" |\n");
         }

@@ -370,6 +370,20 @@ class AddDisclaimerTest {
     }
 
     @Test
+    void partInAnUnknownCharsetIsUndecodableAndGoesUnchangedToTheUnparseableProcessor() throws Exception {
+        AddDisclaimer m = mailet("* template=default");
+        byte[] raw = ("From: zoe@corp.example\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: text/plain; charset=x-no-such-charset\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                + "Body \u00e9\u00e8\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        FakeMail mail = mail(raw, "zoe@corp.example", "bob@remote.example");
+        m.service(mail);
+        assertThat(attr(mail, AddDisclaimer.REASON)).contains("undecodable-part");
+        assertThat(mail.getState()).isEqualTo(Mail.ERROR);
+        assertThat(mail.getErrorMessage()).startsWith("AddDisclaimer: undecodable-part");
+        assertThat(bytes(mail)).isEqualTo(raw);
+    }
+
+    @Test
     void attachmentOnlyPolicies() throws Exception {
         AddDisclaimer m = mailet("* template=default\nskip.example template=default attachment-only=skip");
         byte[] raw = corpus("21-single-entity-pdf");
