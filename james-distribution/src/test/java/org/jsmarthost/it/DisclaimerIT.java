@@ -379,19 +379,36 @@ class DisclaimerIT {
     private String table() {
         StringBuilder sb = new StringBuilder();
         sb.append("| message | expected | james-smarthost AddDisclaimer | stock AddFooter |\n|---|---|---|---|\n");
+        int graded = 0;
+        int oursOk = 0;
+        int footerOk = 0;
         for (String name : DisclaimerChecker.names()) {
             String code = DisclaimerChecker.EXPECT.get(name).code;
-            Map<String, String> o = name.startsWith("35-") ? Map.of() : ours.getOrDefault(name, Map.of("parses", "not run"));
+            String o;
+            String f;
+            if (name.startsWith("35-")) {
+                o = refused35.containsKey("a") ? "\u2013 refused at DATA by the relay policy hook (" + refused35.get("a") + "), never reaches stage 3"
+                        : "\u2714 held unchanged in var/mail/error";
+                f = refused35.containsKey("f") ? "\u2013 refused at DATA by the relay policy hook, never reaches stage 3" : cell(addFooter.get(name), footer35);
+                if (!refused35.containsKey("a")) {
+                    graded++;
+                    oursOk++;
+                    footerOk += addFooter.getOrDefault(name, Map.of("x", "x")).isEmpty() ? 1 : 0;
+                }
+            } else {
+                Map<String, String> ourResult = ours.getOrDefault(name, Map.of("parses", "not run"));
+                Map<String, String> footerResult = addFooter.getOrDefault(name, Map.of("parses", "not run"));
+                o = cell(ourResult, null);
+                f = cell(footerResult, null);
+                graded++;
+                oursOk += ourResult.isEmpty() ? 1 : 0;
+                footerOk += footerResult.isEmpty() ? 1 : 0;
+            }
             sb.append("| ").append(name).append(" | ").append(code.equals("unparseable") ? "held unchanged, not delivered" : code)
-                    .append(" | ").append(cell(o, name.startsWith("35-") ? (refused35.containsKey("a")
-                            ? "refused at DATA by the relay policy hook: " + refused35.get("a") : "held unchanged in var/mail/error") : null))
-                    .append(" | ").append(cell(addFooter.getOrDefault(name, Map.of("parses", "not run")), name.startsWith("35-") ? footer35 : null))
-                    .append(" |\n");
+                    .append(" | ").append(o).append(" | ").append(f).append(" |\n");
         }
-        long oursOk = ours.values().stream().filter(Map::isEmpty).count() + 1;
-        long footerOk = addFooter.values().stream().filter(Map::isEmpty).count();
-        sb.append("\nAll criteria met: AddDisclaimer ").append(oursOk).append("/").append(DisclaimerChecker.names().size())
-                .append(", AddFooter ").append(footerOk).append("/").append(DisclaimerChecker.names().size()).append(".\n");
+        sb.append("\nAll criteria met (of ").append(graded).append(" messages that reach stage 3): AddDisclaimer ").append(oursOk)
+                .append(", AddFooter ").append(footerOk).append(".\n");
         return sb.toString();
     }
 
