@@ -12,8 +12,8 @@
 # details (uptime, times, CPU split) -> $BENCH_DIR/results/runs-<stamp>.tsv; summary -> stderr + results/
 # Knobs (env): PROFILES="plain stock full stage-policy stage-rewrite stage-disclaimer stage-dkim stage-archive"
 #   SIZES="5000 51200" SESSIONS=20 COUNT=5000 REPS=3 WARMUP=5000 SAMPLE=10 HEAP="-Xms1g -Xmx1g"
-#   JAVA_EXTRA="" (more JVM options, same for every profile)  JFR=0|1 (flight recording per profile,
-#   see docs/BENCHMARKS.md "Profiling")  RUN_TIMEOUT=900  BENCH_DIR=/tmp/bench-ours  PORT_BASE=21000
+#   JAVA_EXTRA="" (more JVM options, same for every profile)  JFR=0|1 (flight recording of each profile's
+#   timed runs into HOME/bench.jfr, see docs/BENCHMARKS.md "Profiling")  RUN_TIMEOUT=900  BENCH_DIR=/tmp/bench-ours  PORT_BASE=21000
 #   DIST=james-distribution/target/smarthost  SKIP_EMPTY=1 (skip stage-X profiles whose stage has no
 #   pack component in this build)  KEEP_HOMES=1
 set -euo pipefail
@@ -88,9 +88,7 @@ for profile in $PROFILES; do
     echo "$profile - - - skipped skipped"
     continue
   fi
-  opts="$HEAP $JAVA_EXTRA"
-  [ "$JFR" = 1 ] && opts="$opts -XX:StartFlightRecording=settings=profile,filename=$home/bench.jfr,dumponexit=true"
-  start_ours "$home" "$opts"
+  start_ours "$home" "$HEAP $JAVA_EXTRA"
   james_cli "$home" AddDomain "$DKIM_DOMAIN" >/dev/null
   if [ "$WARMUP" -gt 0 ]; then
     j="$(measure "$B/sink/counter.out" "$WARMUP" 5000 "$SESSIONS")"
@@ -103,6 +101,8 @@ for profile in $PROFILES; do
       continue
     fi
   fi
+  # JFR=1: record the timed runs only (after start-up and warm-up), with the "profile" settings
+  [ "$JFR" = 1 ] && jcmd "$(our_pid)" JFR.start name=bench settings=profile >/dev/null
   for size in $SIZES; do
     for rep in $(seq 1 "$REPS"); do
       sync
@@ -120,10 +120,13 @@ for profile in $PROFILES; do
         "$rc" "$up" >> "$DETAILS"
     done
   done
+  if [ "$JFR" = 1 ]; then
+    jcmd "$(our_pid)" JFR.stop name=bench filename="$home/bench.jfr" >/dev/null
+    log "flight recording of the timed runs: $home/bench.jfr (bench/jfr-top.sh $home/bench.jfr)"
+  fi
   [ "$SAMPLE" -gt 0 ] && sample_proof "$profile"
   if grep -q OutOfMemoryError "$home/console.log" "$home"/logs/*.log 2>/dev/null; then log "profile $profile: OutOfMemoryError in the logs!"; fi
   stop_ours
-  [ "$JFR" = 1 ] && log "flight recording: $home/bench.jfr (bench/jfr-top.sh $home/bench.jfr)"
   [ "$KEEP_HOMES" = 1 ] || rm -rf "$home/var"
 done
 
