@@ -34,7 +34,21 @@ STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 OUT="$B/results/compare-$STAMP"
 mkdir -p "$OUT"
 
+CHILD=""
+# run_child OUTFILE CMD...: a sub-harness in the background (so a signal reaches our trap at once); its
+# stdout lines go to OUTFILE and are printed when it ends (its progress log on stderr is live)
+run_child() {
+  local out="$1" rc=0; shift
+  "$@" > "$out" &
+  CHILD=$!
+  wait "$CHILD" || rc=$?
+  CHILD=""
+  cat "$out"
+  return $rc
+}
+
 cleanup() {
+  [ -z "$CHILD" ] || kill_tree "$CHILD"
   [ "$SKIP_ANCHOR" = 1 ] || "$HERE/anchor-postfix/teardown.sh" >/dev/null 2>&1 || true
   stop_ours || true
   stop_dump_sink || true
@@ -57,12 +71,12 @@ else
   "$HERE/anchor-postfix/setup.sh" >&2
   echo "postfix: $(postconf -d mail_version 2>/dev/null | cut -d' ' -f3), opendkim: $(opendkim -V 2>/dev/null | head -1)" >> "$OUT/machine.txt"
   log "== anchor: run (scenarios $ANCHOR_SCENARIOS)"
-  SCENARIOS="$ANCHOR_SCENARIOS" WARMUP="$ANCHOR_WARMUP" SAMPLE="$ANCHOR_SAMPLE" "$HERE/anchor-postfix/run.sh" \
-    | tee "$OUT/anchor.txt" || log "anchor run.sh failed (rc $?): see $ANCHOR_DIR/results"
+  run_child "$OUT/anchor.txt" env SCENARIOS="$ANCHOR_SCENARIOS" WARMUP="$ANCHOR_WARMUP" SAMPLE="$ANCHOR_SAMPLE" \
+    "$HERE/anchor-postfix/run.sh" || log "anchor run.sh failed (rc $?): see $ANCHOR_DIR/results"
 fi
 
 log "== ours: bench/run-ours.sh"
-"$HERE/run-ours.sh" | tee "$OUT/ours.txt" || log "run-ours.sh failed (rc $?)"
+run_child "$OUT/ours.txt" "$HERE/run-ours.sh" || log "run-ours.sh failed (rc $?)"
 
 "$PY" - "$OUT/anchor.txt" "$OUT/ours.txt" "$OUT/machine.txt" > "$OUT/table.md" <<'PY'
 import statistics, sys

@@ -46,6 +46,14 @@ stop_pidfile() {
   rm -f "$f"
 }
 
+# kill_tree PID: SIGTERM a process this script started and all its descendants (found by parent id).
+kill_tree() {
+  local pid="$1" child
+  [ -n "$pid" ] || return 0
+  for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do kill_tree "$child"; done
+  kill "$pid" 2>/dev/null || true
+}
+
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 need_tools() {
@@ -184,6 +192,21 @@ measure() {
   # shellcheck disable=SC2046
   "$PY" "$BENCH_HERE/anchor-postfix/measure.py" --sink-counter "$1" --count "$2" --timeout "${RUN_TIMEOUT:-900}" -- $(src_cmd "$3" "$2" "$4")
 }
+
+# measure_bg COUNTER COUNT SIZE SESSIONS: measure in the background and wait for it (a trapped signal
+# interrupts `wait` at once, so Ctrl-C / SIGTERM stop a run immediately); the JSON goes to $MEASURED.
+MEASURE_PID=""
+MEASURED=""
+measure_bg() {
+  local out="$B/run/measure.$$.json"
+  measure "$@" > "$out" &
+  MEASURE_PID=$!
+  wait "$MEASURE_PID" || true
+  MEASURE_PID=""
+  MEASURED="$(cat "$out")"
+  rm -f "$out"
+}
+stop_measure() { [ -z "$MEASURE_PID" ] || kill_tree "$MEASURE_PID"; }
 
 jget() { "$PY" -c 'import json,sys; v=json.loads(sys.argv[1])[sys.argv[2]]; print("NA" if v is None else v)' "$1" "$2"; }
 

@@ -28,6 +28,7 @@ need_tools
 command -v jstat >/dev/null || { echo "missing jstat (JDK)" >&2; exit 1; }
 home="$B/homes/$PROFILE"
 cleanup() {
+  stop_measure
   stop_pidfile "$B/run/jstat.pid" || true
   stop_ours || true
   stop_sink || true
@@ -47,10 +48,10 @@ jstat -gc "$pid" 250 > "$home/logs/jstat.txt" 2>&1 &
 echo $! > "$B/run/jstat.pid"
 
 log "one message of $SIZE_BIG bytes"
-j1="$(measure "$B/sink/counter.out" 1 "$SIZE_BIG" 1)"
+measure_bg "$B/sink/counter.out" 1 "$SIZE_BIG" 1; j1="$MEASURED"
 log "  $j1"
 log "burst: $BURST messages of $SIZE_BURST bytes, $SESSIONS sessions"
-j2="$(measure "$B/sink/counter.out" "$BURST" "$SIZE_BURST" "$SESSIONS")"
+measure_bg "$B/sink/counter.out" "$BURST" "$SIZE_BURST" "$SESSIONS"; j2="$MEASURED"
 log "  $j2"
 sleep 1
 stop_pidfile "$B/run/jstat.pid"

@@ -50,6 +50,7 @@ PROOF="$B/results/proof-$STAMP.txt"
 printf 'profile\tsize\tsessions\tcount\trep\taccept_s\tdeliver_s\taccept_msgs_per_s\tdelivered_msgs_per_s\tcpu_user_pct\tcpu_sys_pct\tcpu_iowait_pct\tcpu_idle_pct\tsource_rc\tuptime_before\n' > "$DETAILS"
 
 cleanup() {
+  stop_measure
   stop_ours || true
   stop_dump_sink || true
   stop_sink || true
@@ -63,7 +64,7 @@ sample_proof() {
   stop_sink
   start_dump_sink "$dir"
   for size in $SIZES; do
-    j="$(measure "$B/sink/dump-counter.out" "$SAMPLE" "$size" 2)"
+    measure_bg "$B/sink/dump-counter.out" "$SAMPLE" "$size" 2; j="$MEASURED"
     [ "$(jget "$j" delivered)" -ge "$SAMPLE" ] || log "sample delivery incomplete: $j"
   done
   stop_dump_sink
@@ -91,7 +92,7 @@ for profile in $PROFILES; do
   start_ours "$home" "$HEAP $JAVA_EXTRA"
   james_cli "$home" AddDomain "$DKIM_DOMAIN" >/dev/null
   if [ "$WARMUP" -gt 0 ]; then
-    j="$(measure "$B/sink/counter.out" "$WARMUP" 5000 "$SESSIONS")"
+    measure_bg "$B/sink/counter.out" "$WARMUP" 5000 "$SESSIONS"; j="$MEASURED"
     log "warm-up ($WARMUP msgs): $j"
     if [ "$(jget "$j" delivered)" -lt "$WARMUP" ]; then
       log "profile $profile: only $(jget "$j" delivered) of $WARMUP warm-up messages reached the sink"
@@ -108,7 +109,7 @@ for profile in $PROFILES; do
       sync
       up="$(uptime)"
       log "run $profile size=$size rep=$rep; uptime before:$up"
-      j="$(measure "$B/sink/counter.out" "$COUNT" "$size" "$SESSIONS")"
+      measure_bg "$B/sink/counter.out" "$COUNT" "$size" "$SESSIONS"; j="$MEASURED"
       acc="$(jget "$j" accept_msgs_per_s)"; del="$(jget "$j" delivered_msgs_per_s)"
       rc="$(jget "$j" source_rc)"
       [ "$rc" = 0 ] || log "smtp-source rc=$rc: $(jget "$j" source_err)"
