@@ -43,7 +43,7 @@ PACKAGE_STAGE = {
     "dkim": "dkim",
     "archive": "archive",
 }
-PACK_CLASS = re.compile(r"org\.jsmarthost\.(?:mailets|matchers)\.([a-z0-9_]+)\.[A-Za-z0-9_.]+")
+PACK_CLASS = re.compile(r"org\.jsmarthost\.(?:mailets|matchers)\.(?:([a-z0-9_]+)\.)?(?:[a-z0-9_]+\.)*[A-Z][A-Za-z0-9_$]*")
 MARKER = re.compile(r"([ \t]*)<!-- stage:([a-z0-9_-]+) begin -->(.*?)<!-- stage:\2 end -->", re.S)
 COMMENT = re.compile(r"<!--.*?-->", re.S)
 STOCK_FOOTER = ("--\nThis message was relayed by the anchor smarthost benchmark. Disclaimer: the contents of this\n"
@@ -151,6 +151,14 @@ def transform_mailetcontainer(text, profile, keep, info):
             info["replaced"].append("%d x IsRelayPermitted -> SMTPIsAuthNetwork" % n)
     text = strip_pack(text, keep, ["mailet", "matcher"], removed)
     info["removed"] += removed
+    # a processor left without mailets (e.g. the archive's retry processor) gets a Null mailet: nothing routes
+    # mail there any more, and James gets a processor it can build
+    for s, e in reversed(element_spans(text, "processor")):
+        body = COMMENT.sub("", text[s:e])
+        if not re.search(r"<mailet\b", body):
+            end = text.rindex("</processor>", s, e)
+            text = text[:end] + ('    <mailet match="All" class="Null"/><!-- bench profile %s: emptied -->\n        ' % profile) + text[end:]
+            info["replaced"].append("emptied processor %s gets a Null mailet" % re.search(r'state="([^"]*)"', text[s:e]).group(1))
     return text
 
 
