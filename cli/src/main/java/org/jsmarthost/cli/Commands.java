@@ -9,7 +9,10 @@ final class Commands {
         new StatusCommand(),
         new RewriteCommand(),
         new SrsCommand(),
-        new DkimCommand());
+        new DkimCommand(),
+        new RelayPolicyCommands.Relay(),
+        new RelayPolicyCommands.PopAuth(),
+        new RelayPolicyCommands.Quota());
 
     private Commands() {
     }

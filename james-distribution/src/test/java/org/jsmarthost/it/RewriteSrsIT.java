@@ -44,6 +44,9 @@ class RewriteSrsIT {
         server = SmarthostServer.create("rewrite-srs", Map.of("SMARTHOST_RELAYHOST", "127.0.0.1:" + sink.port()));
         Files.createDirectories(server.home.resolve("conf"));
         Files.writeString(server.home.resolve("conf/rewrite.table"), RULES);
+        // the relay policy relays only for our sender domains: the domain being moved away from is still ours
+        Files.writeString(server.home.resolve("conf/smarthost-policy.conf"),
+            "trusted_networks = ${sys:smarthost.trusted.networks}\nsender_domains = old.example\n");
         server.start();
         CliResult domain = server.jamesCli("AddDomain", "corp.example");
         assertThat(domain.exitCode).as(domain.toString()).isZero();

@@ -129,12 +129,13 @@ class SmarthostRelayIT {
     }
 
     @Test
-    void submissionWithoutAuthIsRefusedAtRcpt() throws Exception {
+    void submissionWithoutAuthIsRefusedAtMail() throws Exception {
         try (SmtpClient client = SmtpClient.connect("127.0.0.1", server.submissionPort)) {
             client.startTls("client.test");
-            assertThat(client.mailFrom("someone@outside.example").code).isEqualTo(250);
-            Reply rcpt = client.rcptTo("bob@remote.example");
-            assertThat(rcpt.code).as(rcpt.toString()).isEqualTo(530);
+            Reply mail = client.mailFrom("someone@outside.example");
+            assertThat(mail.code).as(mail.toString()).isEqualTo(530);
+            assertThat(mail.text).startsWith("5.7.0").contains("[rule submission.auth-required]");
+            assertThat(client.rcptTo("bob@remote.example").code).isEqualTo(503);
         }
     }
 

@@ -92,7 +92,14 @@ public final class SmarthostServer implements AutoCloseable {
     }
 
     public SmarthostServer start() throws IOException, InterruptedException {
-        Files.deleteIfExists(consoleLog());
+        if (Files.exists(consoleLog())) {
+            // keep the console of earlier runs of this home (restart tests): console.1.log, console.2.log, ...
+            int run = 1;
+            while (Files.exists(home.resolve("console." + run + ".log"))) {
+                run++;
+            }
+            Files.move(consoleLog(), home.resolve("console." + run + ".log"));
+        }
         ProcessBuilder builder = new ProcessBuilder(dist.resolve("bin/smarthost").toString(), "run");
         builder.environment().putAll(env);
         builder.redirectErrorStream(true);
@@ -120,6 +127,31 @@ public final class SmarthostServer implements AutoCloseable {
 
     public String console() throws IOException {
         return Files.exists(consoleLog()) ? Files.readString(consoleLog(), StandardCharsets.UTF_8) : "";
+    }
+
+    /** The exit status of the server process, empty while it runs (or before start). */
+    public java.util.Optional<Integer> exitCode() {
+        return process == null || process.isAlive() ? java.util.Optional.empty() : java.util.Optional.of(process.exitValue());
+    }
+
+    /** Starts the process without waiting for "JAMES server started" (for start-up failure tests). */
+    public SmarthostServer launch() throws IOException {
+        Files.deleteIfExists(consoleLog());
+        ProcessBuilder builder = new ProcessBuilder(dist.resolve("bin/smarthost").toString(), "run");
+        builder.environment().putAll(env);
+        builder.redirectErrorStream(true);
+        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(consoleLog().toFile()));
+        process = builder.start();
+        return this;
+    }
+
+    /** Waits for the process to end; empty if it still runs after the timeout. */
+    public java.util.Optional<Integer> awaitExit(Duration timeout) throws InterruptedException {
+        if (process == null) {
+            return java.util.Optional.empty();
+        }
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? java.util.Optional.of(process.exitValue())
+            : java.util.Optional.empty();
     }
 
     public boolean isRunning() {

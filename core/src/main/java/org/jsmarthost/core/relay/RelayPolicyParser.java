@@ -283,7 +283,38 @@ final class RelayPolicyParser {
             throw new PolicyException(source + " line " + line + ": key '" + key + "' needs an argument, expected '"
                     + key + " ARGUMENT = value'");
         }
-        return new Entry(line, key, left.length == 2 ? left[1].toLowerCase(Locale.ROOT) : null, value);
+        return new Entry(line, key, left.length == 2 ? left[1].toLowerCase(Locale.ROOT) : null,
+                expandSystemProperties(value, source + " line " + line + ": key '" + key + "': "));
+    }
+
+    private static final Pattern SYS_REF = Pattern.compile("\\$\\{sys:([A-Za-z0-9_.-]+)\\}");
+
+    /**
+     * Replaces {@code ${sys:NAME}} with the JVM system property NAME (the launcher exports SMARTHOST_* variables as
+     * {@code smarthost.*} properties). An undefined property refuses the file: a policy must never be guessed.
+     */
+    static String expandSystemProperties(String value, String where) throws PolicyException {
+        if (value.indexOf("${") < 0) {
+            return value;
+        }
+        Matcher m = SYS_REF.matcher(value);
+        StringBuilder sb = new StringBuilder();
+        int last = 0;
+        while (m.find()) {
+            String v = System.getProperty(m.group(1));
+            if (v == null) {
+                throw new PolicyException(where + "'" + m.group() + "' refers to the undefined system property '"
+                        + m.group(1) + "', expected it to be set (the launcher sets smarthost.* from SMARTHOST_*)");
+            }
+            sb.append(value, last, m.start()).append(v);
+            last = m.end();
+        }
+        sb.append(value.substring(last));
+        if (sb.indexOf("${") >= 0) {
+            throw new PolicyException(where + "'" + value + "' has a '${' that is not ${sys:NAME}, expected"
+                    + " ${sys:NAME} with NAME of letters, digits, '.', '_' or '-'");
+        }
+        return sb.toString();
     }
 
     private static List<String> items(String value) {
