@@ -23,8 +23,11 @@ import org.jsmarthost.it.SmarthostServer.CliResult;
 import org.jsmarthost.it.SmtpClient.Reply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Scale-out: two smarthost nodes (two distributions, two homes, two JVMs) share their relay state through one
@@ -32,6 +35,7 @@ import org.junit.jupiter.api.TestInstance;
  * quota is hit across both nodes, and a POP3 login on one node opens SMTP-after-POP relaying on the other.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RedisTwoNodesIT {
     private static final Duration DELIVERY = Duration.ofSeconds(90);
 
@@ -85,6 +89,7 @@ class RedisTwoNodesIT {
     }
 
     @Test
+    @Order(1)
     void theSendQuotaIsSharedByBothNodes() throws Exception {
         List<String> accepted = new ArrayList<>();
         assertThat(submit(nodeA, accepted).code).isEqualTo(250);
@@ -109,6 +114,7 @@ class RedisTwoNodesIT {
     }
 
     @Test
+    @Order(2)
     void aPopLoginOnOneNodeOpensRelayingOnTheOther() throws Exception {
         String refusedBefore;
         try (SmtpClient client = SmtpClient.connect("127.0.0.8", nodeB.smtpPort)) {
@@ -130,6 +136,21 @@ class RedisTwoNodesIT {
         }
         assertThat(sink.awaitContaining(marker, DELIVERY).content()).contains("X-Smarthost-Relay: rules=outbound.pop-before-smtp");
         assertThat(nodeB.smarthostCli("pop-auth", "list").output).contains("127.0.0.8 popper@corp.example");
+    }
+
+    /** Fail closed: with the shared state unreachable nothing relays; the client is told to retry (4xx). */
+    @Test
+    @Order(3)
+    void withRedisDownBothNodesAnswer451AndRelayNothing() throws Exception {
+        redis.destroy();
+        assertThat(redis.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        for (SmarthostServer node : List.of(nodeA, nodeB)) {
+            List<String> accepted = new ArrayList<>();
+            Reply reply = submit(node, accepted);
+            assertThat(reply.code).as(reply.toString()).isEqualTo(451);
+            assertThat(reply.text).startsWith("4.3.0").contains("[rule lookup.failed]");
+            assertThat(accepted).isEmpty();
+        }
     }
 
     private Reply submit(SmarthostServer node, List<String> markers) throws IOException {
