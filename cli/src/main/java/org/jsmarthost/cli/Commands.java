@@ -6,7 +6,8 @@ import java.util.Optional;
 /** The commands of smarthost-cli, in help order. Each feature adds its command here (one line). */
 final class Commands {
     static final List<Command> ALL = List.of(
-        new StatusCommand());
+        new StatusCommand(),
+        new ArchiveCommand());
 
     private Commands() {
     }
