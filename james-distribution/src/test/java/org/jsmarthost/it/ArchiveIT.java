@@ -34,7 +34,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ArchiveIT {
-    private static final Duration DELIVERY = Duration.ofSeconds(90);
+    private static final Duration DELIVERY = Duration.ofSeconds(120);
+    private static final Duration START = Duration.ofMinutes(10);
 
     private SmtpSink sink;
     private SmarthostServer server;
@@ -48,7 +49,7 @@ class ArchiveIT {
         assertThat(conf).contains("<retryDelay>60s</retryDelay>");
         Files.createDirectories(server.home.resolve("conf"));
         Files.writeString(server.home.resolve("conf/mailetcontainer.xml"), conf.replace("<retryDelay>60s</retryDelay>", "<retryDelay>2s</retryDelay>"));
-        server.start();
+        server.start(START);
         archive = server.home.resolve("var/archive");
     }
 
@@ -250,7 +251,7 @@ class ArchiveIT {
 
         // the untouched copy still verifies
         restore(pristine);
-        server.start();
+        server.start(START);
         assertThat(cli("archive", "verify").exitCode).isZero();
     }
 
@@ -261,7 +262,7 @@ class ArchiveIT {
     private String tamperAndVerify(Path pristine, String what, String expected, Tamper tamper) throws Exception {
         restore(pristine);
         tamper.apply(archive);
-        server.start();
+        server.start(START);
         try {
             CliResult verify = cli("archive", "verify");
             assertThat(verify.exitCode).as(what + ": " + verify).isEqualTo(1);
