@@ -53,7 +53,7 @@ final class ArchiveAdmin implements ArchiveMXBean {
 
     @Override
     public String getRoot() {
-        return archive.root.toString();
+        return archive.root;
     }
 
     @Override

@@ -61,6 +61,15 @@ import org.jsmarthost.core.status.PackStatus;
  * <tr><td>decisionAttribute</td><td>org.jsmarthost.relay.decision</td><td>mail attribute with the relay decision</td></tr>
  * <tr><td>ruleAttribute</td><td>org.jsmarthost.relay.rule</td><td>mail attribute with the relay rule id</td></tr>
  * <tr><td>tracePrefix</td><td>org.jsmarthost.</td><td>attributes recorded as processing trace</td></tr>
+ * <tr><td>store</td><td>file</td><td>{@code file}: the embedded store under {@code root}; {@code s3}: an S3-API
+ *     bucket shared by several nodes, each writing its own hash chain
+ *     ({@link org.jsmarthost.core.archive.s3.S3Archive}); {@code root} then only holds uploads in progress</td></tr>
+ * <tr><td>s3Endpoint, s3Region, s3Bucket</td><td>-, us-east-1, -</td><td>with store=s3: the S3 API URL (path-style
+ *     requests), the signing region and the bucket</td></tr>
+ * <tr><td>s3AccessKey, s3SecretKey</td><td>-</td><td>with store=s3: credentials (SigV4); use
+ *     {@code ${env:NAME}} to keep them out of the file</td></tr>
+ * <tr><td>node</td><td>the host name</td><td>with store=s3: this node's id, unique among the nodes sharing the
+ *     bucket</td></tr>
  * </table>
  * Unknown parameters are rejected.
  *
@@ -116,7 +125,7 @@ public final class JournalArchive extends GenericMailet {
         try {
             checkParameters(this, JournalArchiveConfig.PARAMETERS);
             config = JournalArchiveConfig.capture(this::getInitParameter);
-            archive = SharedArchive.acquire(config.root, config.retentionFile, clock);
+            archive = config.acquire(clock);
         } catch (IllegalArgumentException e) {
             throw new MailetException(getMailetName() + ": " + e.getMessage(), e);
         }

@@ -26,13 +26,27 @@ final class JournalArchiveConfig {
     static final String DECISION_ATTRIBUTE = "decisionAttribute";
     static final String RULE_ATTRIBUTE = "ruleAttribute";
     static final String TRACE_PREFIX = "tracePrefix";
+    static final String STORE = "store";
+    static final String S3_ENDPOINT = "s3Endpoint";
+    static final String S3_REGION = "s3Region";
+    static final String S3_BUCKET = "s3Bucket";
+    static final String S3_ACCESS_KEY = "s3AccessKey";
+    static final String S3_SECRET_KEY = "s3SecretKey";
+    static final String NODE = "node";
+    static final Set<String> STORE_PARAMETERS = Set.of(STORE, S3_ENDPOINT, S3_REGION, S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY, NODE);
     /** Parameters James itself reads from every mailet element. */
     static final Set<String> JAMES_PARAMETERS = Set.of("onMailetException", "onMatcherException");
 
-    static final Set<String> PARAMETERS = Set.of(CAPTURE_POINT, ROOT, RETENTION_FILE, ON_FAILURE, RETRY_PROCESSOR,
-        RETRY_DELAY, RESUME_PROCESSOR, DECISION_ATTRIBUTE, RULE_ATTRIBUTE, TRACE_PREFIX);
-    static final Set<String> RETRY_PARAMETERS = Set.of(ROOT, RETENTION_FILE, RETRY_PROCESSOR, RETRY_DELAY,
-        DECISION_ATTRIBUTE, RULE_ATTRIBUTE, TRACE_PREFIX);
+    static final Set<String> PARAMETERS = union(STORE_PARAMETERS, Set.of(CAPTURE_POINT, ROOT, RETENTION_FILE, ON_FAILURE,
+        RETRY_PROCESSOR, RETRY_DELAY, RESUME_PROCESSOR, DECISION_ATTRIBUTE, RULE_ATTRIBUTE, TRACE_PREFIX));
+    static final Set<String> RETRY_PARAMETERS = union(STORE_PARAMETERS, Set.of(ROOT, RETENTION_FILE, RETRY_PROCESSOR, RETRY_DELAY,
+        DECISION_ATTRIBUTE, RULE_ATTRIBUTE, TRACE_PREFIX));
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        java.util.Set<String> u = new java.util.HashSet<>(a);
+        u.addAll(b);
+        return Set.copyOf(u);
+    }
 
     static final String DEFAULT_ROOT = "var/archive";
     static final String DEFAULT_RETENTION_FILE = "conf/archive-retention.conf";
@@ -56,6 +70,8 @@ final class JournalArchiveConfig {
     final String decisionAttribute;
     final String ruleAttribute;
     final String tracePrefix;
+    /** Present when {@code store=s3}: endpoint, region, bucket, access key, secret key, node. */
+    final Optional<String[]> s3;
 
     private JournalArchiveConfig(Function<String, String> params, boolean retryMailet) {
         if (retryMailet) {
@@ -89,6 +105,56 @@ final class JournalArchiveConfig {
         decisionAttribute = text(params, DECISION_ATTRIBUTE, DEFAULT_DECISION_ATTRIBUTE);
         ruleAttribute = text(params, RULE_ATTRIBUTE, DEFAULT_RULE_ATTRIBUTE);
         tracePrefix = text(params, TRACE_PREFIX, DEFAULT_TRACE_PREFIX);
+        String store = text(params, STORE, "file").toLowerCase(Locale.ROOT);
+        if (store.equals("file")) {
+            for (String p : STORE_PARAMETERS) {
+                if (!p.equals(STORE) && params.apply(p) != null) {
+                    throw new IllegalArgumentException("'" + p + "' is only valid with store=s3 (store is 'file')");
+                }
+            }
+            s3 = Optional.empty();
+        } else if (store.equals("s3")) {
+            String endpoint = required(params, S3_ENDPOINT, "an http(s) URL of the S3 API, e.g. https://s3.eu-central-1.amazonaws.com");
+            if (!endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
+                throw new IllegalArgumentException("'" + S3_ENDPOINT + "' is '" + endpoint + "', expected an http:// or https:// URL");
+            }
+            String node = text(params, NODE, hostName());
+            org.jsmarthost.core.archive.s3.S3Archive.checkNode(node);
+            s3 = Optional.of(new String[] {endpoint, text(params, S3_REGION, "us-east-1"),
+                required(params, S3_BUCKET, "the bucket name"), required(params, S3_ACCESS_KEY, "the access key id"),
+                required(params, S3_SECRET_KEY, "the secret access key"), node});
+        } else {
+            throw new IllegalArgumentException("'" + STORE + "' is '" + store + "', expected 'file' or 's3'");
+        }
+    }
+
+    private static String required(Function<String, String> params, String name, String expected) {
+        String v = params.apply(name);
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException("'" + name + "' is required with store=s3, expected " + expected);
+        }
+        return v.trim();
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._-]", "-");
+        } catch (java.io.IOException e) {
+            return "node";
+        }
+    }
+
+    /** The shared archive these parameters name (embedded under {@code root}, or the node's chain in the bucket). */
+    SharedArchive acquire(java.time.Clock clock) {
+        if (s3.isEmpty()) {
+            return SharedArchive.acquire(root, retentionFile, clock);
+        }
+        String[] c = s3.get();
+        org.jsmarthost.core.archive.s3.S3Client client = new org.jsmarthost.core.archive.s3.S3Client(java.net.URI.create(c[0]), c[1], c[2], c[3], c[4], clock);
+        Path uploads = root.toAbsolutePath().normalize().resolve("s3-uploads");
+        return SharedArchive.acquire("s3://" + c[2] + "/nodes/" + c[5] + " at " + c[0], retentionFile, clock,
+            retention -> org.jsmarthost.core.archive.s3.S3Archive.open(client, c[5], uploads, clock, retention,
+                org.jsmarthost.core.archive.s3.S3Archive.DEFAULT_ORPHAN_GRACE));
     }
 
     /** Parameters of a {@link JournalArchive}. */

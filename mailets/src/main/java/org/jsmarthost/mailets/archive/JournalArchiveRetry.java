@@ -65,7 +65,7 @@ public final class JournalArchiveRetry extends GenericMailet {
         try {
             JournalArchive.checkParameters(this, JournalArchiveConfig.RETRY_PARAMETERS);
             config = JournalArchiveConfig.retry(this::getInitParameter);
-            archive = SharedArchive.acquire(config.root, config.retentionFile, clock);
+            archive = config.acquire(clock);
         } catch (IllegalArgumentException e) {
             throw new MailetException(getMailetName() + ": " + e.getMessage(), e);
         }

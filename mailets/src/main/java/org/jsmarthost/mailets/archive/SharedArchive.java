@@ -33,29 +33,42 @@ import org.slf4j.LoggerFactory;
 final class SharedArchive {
     private static final Logger LOG = LoggerFactory.getLogger(SharedArchive.class);
     static final String OBJECT_NAME = "org.jsmarthost:type=Archive";
-    private static final Map<Path, SharedArchive> OPEN = new HashMap<>();
+    private static final Map<String, SharedArchive> OPEN = new HashMap<>();
 
-    final Path root;
+    /** Opens the store (the embedded one under a directory, or an S3 bucket). */
+    interface Opener {
+        ArchiveStore open(RetentionPolicy retention) throws IOException;
+    }
+
+    /** What the archive is: {@code /path} of the embedded store, or {@code s3://bucket/nodes/NODE}. */
+    final String root;
     final Path retentionFile;
     private final Clock clock;
+    private final Opener opener;
     private final ReentrantReadWriteLock reopenLock = new ReentrantReadWriteLock();
     private volatile ArchiveStore store;
     private ObjectName mbean;
     private int users;
 
-    private SharedArchive(Path root, Path retentionFile, Clock clock) {
+    private SharedArchive(String root, Path retentionFile, Clock clock, Opener opener) {
         this.root = root;
         this.retentionFile = retentionFile;
         this.clock = clock;
+        this.opener = opener;
     }
 
-    /** The shared archive of {@code root}; opens it and registers its MBean at the first call. */
-    static synchronized SharedArchive acquire(Path root, Path retentionFile, Clock clock) {
-        Path key = root.toAbsolutePath().normalize();
+    /** The shared embedded archive under {@code root}; opens it and registers its MBean at the first call. */
+    static SharedArchive acquire(Path root, Path retentionFile, Clock clock) {
+        Path dir = root.toAbsolutePath().normalize();
+        return acquire(dir.toString(), retentionFile, clock, retention -> ArchiveStore.open(dir, clock, retention));
+    }
+
+    /** The shared archive named {@code key} (see {@link #root}); opens it and registers its MBean at the first call. */
+    static synchronized SharedArchive acquire(String key, Path retentionFile, Clock clock, Opener opener) {
         Path retention = retentionFile.toAbsolutePath().normalize();
         SharedArchive a = OPEN.get(key);
         if (a == null) {
-            a = new SharedArchive(key, retention, clock);
+            a = new SharedArchive(key, retention, clock, opener);
             readRetention(retention); // a bad retention file stops the start, naming the line
             OPEN.put(key, a);
             a.register(OPEN.size() == 1);
@@ -74,7 +87,7 @@ final class SharedArchive {
 
     /** The archive already open for {@code root} (tests). */
     static synchronized SharedArchive acquireForTest(Path root) {
-        SharedArchive a = OPEN.get(root.toAbsolutePath().normalize());
+        SharedArchive a = OPEN.get(root.toAbsolutePath().normalize().toString());
         if (a == null) {
             throw new IllegalStateException("archive " + root + " is not open");
         }
@@ -140,7 +153,7 @@ final class SharedArchive {
                 s = null;
             }
             if (s == null) {
-                s = ArchiveStore.open(root, clock, readRetention(retentionFile));
+                s = opener.open(readRetention(retentionFile));
                 LOG.info("archive: opened {} ({} entries, head {}; recovery: {})", root, s.size(), s.head(), s.recovery());
                 store = s;
             }
@@ -166,7 +179,7 @@ final class SharedArchive {
 
     private void register(boolean first) {
         try {
-            mbean = first ? new ObjectName(OBJECT_NAME) : new ObjectName(OBJECT_NAME + ",root=" + ObjectName.quote(root.toString()));
+            mbean = first ? new ObjectName(OBJECT_NAME) : new ObjectName(OBJECT_NAME + ",root=" + ObjectName.quote(root));
             if (platform().isRegistered(mbean)) {
                 platform().unregisterMBean(mbean);
             }

@@ -232,6 +232,19 @@ class JournalArchiveTest {
     }
 
     @Test
+    void s3StoreParametersAreValidated() {
+        assertThatThrownBy(() -> mailet("capturePoint", "sent", "s3Bucket", "archive"))
+            .hasMessageContaining("'s3Bucket' is only valid with store=s3");
+        assertThatThrownBy(() -> mailet("capturePoint", "sent", "store", "tape")).hasMessageContaining("'store' is 'tape', expected 'file' or 's3'");
+        assertThatThrownBy(() -> mailet("capturePoint", "sent", "store", "s3"))
+            .hasMessageContaining("'s3Endpoint' is required with store=s3");
+        assertThatThrownBy(() -> mailet("capturePoint", "sent", "store", "s3", "s3Endpoint", "ftp://x"))
+            .hasMessageContaining("expected an http:// or https:// URL");
+        assertThatThrownBy(() -> mailet("capturePoint", "sent", "store", "s3", "s3Endpoint", "http://127.0.0.1:1", "s3Bucket", "b",
+            "s3AccessKey", "a", "s3SecretKey", "s", "node", "bad/node")).hasMessageContaining("node id 'bad/node' is not valid");
+    }
+
+    @Test
     void invalidRetentionFileStopsTheStartNamingTheLine() throws Exception {
         Files.writeString(tmp.resolve("retention.conf"), "default = 10y\nexample.com = forever\n");
         assertThatThrownBy(() -> mailet("capturePoint", "sent")).hasMessageContaining("retention.conf").hasMessageContaining("line 2");

@@ -46,10 +46,15 @@ public final class S3Archive {
     }
 
     static String prefix(String node) {
+        checkNode(node);
+        return "nodes/" + node + "/";
+    }
+
+    /** Rejects a node id that is not 1-63 letters, digits, '.', '_' or '-'. */
+    public static void checkNode(String node) {
         if (node == null || !NODE.matcher(node).matches()) {
             throw new IllegalArgumentException("node id '" + node + "' is not valid, expected 1-63 letters, digits, '.', '_' or '-'");
         }
-        return "nodes/" + node + "/";
     }
 
     /** The node ids that have written to the bucket. */
