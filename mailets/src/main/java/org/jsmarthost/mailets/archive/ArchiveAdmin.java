@@ -275,7 +275,9 @@ final class ArchiveAdmin implements ArchiveMXBean {
         } catch (RuntimeException | Error e) {
             jmx = null;
         }
-        String os = claimed == null || claimed.isBlank() ? "unknown" : claimed.trim();
-        return jmx == null ? os : os + " (jmx " + jmx + ")";
+        if (claimed == null || claimed.isBlank()) {
+            return jmx == null ? "unknown" : "jmx " + jmx;
+        }
+        return jmx == null ? claimed.trim() : claimed.trim() + " (jmx " + jmx + ")";
     }
 }
