@@ -7,6 +7,9 @@ import java.util.Optional;
 final class Commands {
     static final List<Command> ALL = List.of(
         new StatusCommand(),
+        new RewriteCommand(),
+        new SrsCommand(),
+        new DkimCommand(),
         new ArchiveCommand());
 
     private Commands() {

@@ -8,14 +8,31 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import org.apache.james.ExtraProperties;
+import org.apache.james.FakeSearchMailboxModule;
+import org.apache.james.GuiceJamesServer;
+import org.apache.james.MemoryJamesConfiguration;
 import org.apache.james.MemoryJamesServerMain;
+import org.apache.james.modules.RunArgumentsModule;
+import org.apache.james.modules.server.JMXServerModule;
 import org.jsmarthost.distribution.SmarthostSettings.Key;
+import org.jsmarthost.distribution.durable.DurableModules;
+import org.jsmarthost.distribution.durable.DurableResources;
+import org.jsmarthost.distribution.durable.SmtpDrain;
+import org.slf4j.LoggerFactory;
 
 /**
  * Main class of the smarthost distribution: reads the SMARTHOST_* variables ({@link SmarthostSettings}),
  * exports them for {@code conf/}, keeps JMX on the loopback interface, generates the TLS keystore on the
- * first start and starts the stock James 3.8.1 memory server with the pack in {@code extensions-jars/}.
- * After start-up it prints what is listening and a ready-to-paste test command.
+ * first start and starts the stock James 3.8.1 memory server with the pack in {@code extensions-jars/},
+ * made durable by James's own stock modules ({@link DurableModules}): mail queues in an embedded ActiveMQ
+ * broker (KahaDB), domains, users and address mappings in James's JPA stores on embedded Derby, all under
+ * {@code var/store/} of the server home. After start-up it prints what is listening and a ready-to-paste
+ * test command.
+ *
+ * <p>Stop (SIGTERM, Ctrl-C): the SMTP listeners stop accepting and open sessions get time to finish
+ * ({@link SmtpDrain}), then James stops (SMTP servers, spooler, RemoteDelivery: a mail being processed stays
+ * queued), then the queues, the broker and the database are closed ({@link DurableResources#close()}).
  *
  * <p>Must be started with the server home as working directory ({@code bin/smarthost} does that).
  */
@@ -43,8 +60,32 @@ public final class SmarthostMain {
         if (!jamesArgs.contains("--generate-keystore")) {
             jamesArgs.add("--generate-keystore");
         }
-        MemoryJamesServerMain.main(jamesArgs.toArray(String[]::new));
+        GuiceJamesServer server = start(jamesArgs.toArray(String[]::new));
+        DurableResources durable = server.getProbe(DurableResources.class);
+        SmtpDrain drain = server.getProbe(SmtpDrain.class);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            drain.drain(SmtpDrain.configuredTimeout());
+            server.stop();
+            durable.close();
+        }, "smarthost-shutdown"));
         printListening(settings, System.out);
+    }
+
+    /** What MemoryJamesServerMain.main does, plus the durable overrides. */
+    private static GuiceJamesServer start(String[] args) throws Exception {
+        ExtraProperties.initialize();
+        if (System.getProperty("derby.stream.error.file") == null) {
+            System.setProperty("derby.stream.error.file", "logs/derby.log");
+        }
+        MemoryJamesConfiguration configuration = MemoryJamesConfiguration.builder()
+            .useWorkingDirectoryEnvProperty()
+            .build();
+        LoggerFactory.getLogger(SmarthostMain.class).info("Loading configuration {}", configuration);
+        GuiceJamesServer server = MemoryJamesServerMain.createServer(configuration)
+            .combineWith(new FakeSearchMailboxModule(), new JMXServerModule())
+            .overrideWith(DurableModules.forConfiguration(configuration), new RunArgumentsModule(args));
+        server.start();
+        return server;
     }
 
     private static void installLoopbackRmi() throws IOException {

@@ -23,6 +23,10 @@ import java.util.regex.Pattern;
  * SMARTHOST_TRUSTED_NETWORKS  127.0.0.1/32     comma-separated CIDRs (IPv4 and IPv6) that may relay on the MX port
  * SMARTHOST_RELAYHOST         (empty)          host:port of an upstream relay; empty = deliver by MX lookup
  * SMARTHOST_HELO              the host name    name in the SMTP greeting and in HELO/EHLO when delivering
+ * SMARTHOST_DELIVERY_DELAYS   5 * 1 minute, 4 * 15 minutes, 6 * 1 hour, 6 * 4 hours
+ *                                              RemoteDelivery retry schedule (James delayTime syntax: comma-separated
+ *                                              [count *] amount [unit], units ms, s/second(s), m/minute(s), h/hour(s),
+ *                                              d/day(s)); at least 21 attempts: a shorter list repeats its last delay
  * </pre>
  *
  * Each value is exported as a system property ({@code smarthost.bind}, {@code smarthost.smtp.port}, ...)
@@ -32,6 +36,9 @@ import java.util.regex.Pattern;
  */
 final class SmarthostSettings {
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+    private static final Pattern DELAY = Pattern.compile(
+        "\\s*(?:(\\d{1,4})\\s*\\*\\s*)?(\\d{1,9})\\s*(ms|msec|msecs|s|sec|secs|second|seconds|m|min|mins|minute|minutes"
+            + "|h|hour|hours|d|day|days)?\\s*");
     private static final Pattern HOSTNAME = Pattern.compile(
         "(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
 
@@ -46,7 +53,8 @@ final class SmarthostSettings {
         WEBADMIN_PORT("SMARTHOST_WEBADMIN_PORT", "smarthost.webadmin.port", "8000"),
         TRUSTED_NETWORKS("SMARTHOST_TRUSTED_NETWORKS", "smarthost.trusted.networks", "127.0.0.1/32"),
         RELAYHOST("SMARTHOST_RELAYHOST", "smarthost.relayhost", ""),
-        HELO("SMARTHOST_HELO", "smarthost.helo", null);
+        HELO("SMARTHOST_HELO", "smarthost.helo", null),
+        DELIVERY_DELAYS("SMARTHOST_DELIVERY_DELAYS", "smarthost.delivery.delays", "5 * 1 minute, 4 * 15 minutes, 6 * 1 hour, 6 * 4 hours");
 
         final String variable;
         final String property;
@@ -95,6 +103,7 @@ final class SmarthostSettings {
         if (!HOSTNAME.matcher(values.get(Key.HELO)).matches()) {
             errors.add(describe(Key.HELO.variable, values.get(Key.HELO), "a host name such as relay.example.com"));
         }
+        checkDelays(values.get(Key.DELIVERY_DELAYS), errors);
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", errors));
         }
@@ -183,6 +192,16 @@ final class SmarthostSettings {
                     + "by accident; to trust only this host use 127.0.0.1/32)"));
         }
         return String.join(", ", networks);
+    }
+
+    private static void checkDelays(String value, List<String> errors) {
+        for (String delay : value.split(",", -1)) {
+            if (!DELAY.matcher(delay).matches()) {
+                errors.add(describe(Key.DELIVERY_DELAYS.variable, value, "comma-separated delays such as '5 * 1 minute, 4 * 15 minutes, "
+                    + "6 * 1 hour' ('" + delay.trim() + "' is not [count *] amount [ms|s|m|h|d])"));
+                return;
+            }
+        }
     }
 
     private static void checkRelayhost(String value, List<String> errors) {

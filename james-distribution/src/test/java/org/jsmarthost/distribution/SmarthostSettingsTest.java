@@ -80,6 +80,21 @@ class SmarthostSettingsTest {
     }
 
     @Test
+    void deliveryDelaysDefaultToAboutFourDaysAndAcceptJamesDelayTimeSyntax() {
+        assertThat(SmarthostSettings.from(Map.of(), "h").get(Key.DELIVERY_DELAYS))
+            .isEqualTo("5 * 1 minute, 4 * 15 minutes, 6 * 1 hour, 6 * 4 hours");
+        assertThat(SmarthostSettings.from(Map.of("SMARTHOST_DELIVERY_DELAYS", " 3 * 2 s, 10 seconds,1 day"), "h").get(Key.DELIVERY_DELAYS))
+            .isEqualTo("3 * 2 s, 10 seconds,1 day");
+        assertThatThrownBy(() -> SmarthostSettings.from(Map.of("SMARTHOST_DELIVERY_DELAYS", "5 * 1 minute, soon"), "h"))
+            .hasMessageContaining("SMARTHOST_DELIVERY_DELAYS='5 * 1 minute, soon' is invalid")
+            .hasMessageContaining("'soon' is not [count *] amount");
+        assertThatThrownBy(() -> SmarthostSettings.from(Map.of("SMARTHOST_DELIVERY_DELAYS", "5 fortnights"), "h"))
+            .hasMessageContaining("SMARTHOST_DELIVERY_DELAYS");
+        assertThatThrownBy(() -> SmarthostSettings.from(Map.of("SMARTHOST_DELIVERY_DELAYS", ""), "h"))
+            .hasMessageContaining("SMARTHOST_DELIVERY_DELAYS");
+    }
+
+    @Test
     void portsMustDiffer() {
         assertThatThrownBy(() -> SmarthostSettings.from(Map.of("SMARTHOST_SUBMISSION_PORT", "2525"), "h"))
             .hasMessageContaining("SMARTHOST_SUBMISSION_PORT=2525 is already used by SMARTHOST_SMTP_PORT");

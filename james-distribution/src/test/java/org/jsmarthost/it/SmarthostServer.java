@@ -92,7 +92,14 @@ public final class SmarthostServer implements AutoCloseable {
     }
 
     public SmarthostServer start() throws IOException, InterruptedException {
-        Files.deleteIfExists(consoleLog());
+        if (Files.exists(consoleLog())) {
+            // keep the console of earlier runs of this home (restart tests): console.1.log, console.2.log, ...
+            int run = 1;
+            while (Files.exists(home.resolve("console." + run + ".log"))) {
+                run++;
+            }
+            Files.move(consoleLog(), home.resolve("console." + run + ".log"));
+        }
         ProcessBuilder builder = new ProcessBuilder(dist.resolve("bin/smarthost").toString(), "run");
         builder.environment().putAll(env);
         builder.redirectErrorStream(true);

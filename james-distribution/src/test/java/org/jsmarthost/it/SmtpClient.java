@@ -134,6 +134,19 @@ public final class SmtpClient implements AutoCloseable {
         return read();
     }
 
+    /** Writes raw bytes (e.g. the first half of a DATA section), without waiting for a reply. */
+    public void write(String raw) throws IOException {
+        out.write(raw.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /** Ends a DATA section started with command("DATA") and {@link #write(String)}: the lone dot, then the reply. */
+    public Reply endData() throws IOException {
+        out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return read();
+    }
+
     /** A whole transaction; returns the first negative reply, or the reply to DATA. */
     public Reply send(String from, String to, String message) throws IOException {
         Reply reply = mailFrom(from);

@@ -65,8 +65,14 @@ public final class SmtpSink implements AutoCloseable {
 
     /** Starts a sink on 127.0.0.1 and a free port. */
     public static SmtpSink start() throws IOException {
+        return start(0);
+    }
+
+    /** Starts a sink on 127.0.0.1 and the given port (0: a free one); the port may have been used by a closed sink. */
+    public static SmtpSink start(int port) throws IOException {
         ServerSocket socket = new ServerSocket();
-        socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
         SmtpSink sink = new SmtpSink(socket);
         sink.executor.submit(sink::acceptLoop);
         return sink;

@@ -42,6 +42,11 @@ public final class RelayStateBackends {
         return backend;
     }
 
+    /** The specification without credentials, for messages and logs. */
+    static String redacted(String spec) {
+        return spec.replaceAll("(?i)^(redis://)[^@/]*@", "$1***@");
+    }
+
     static RelayStateBackend create(String spec) {
         if (spec.equals("memory")) {
             return new Memory();
@@ -51,25 +56,25 @@ public final class RelayStateBackends {
             try {
                 uri = new URI(spec);
             } catch (URISyntaxException e) {
-                throw new IllegalArgumentException("state backend '" + spec + "' is not a valid URI: expected redis://HOST:PORT[/DB]", e);
+                throw new IllegalArgumentException("state backend '" + redacted(spec) + "' is not a valid URI: expected redis://HOST:PORT[/DB]", e);
             }
             if (uri.getHost() == null || uri.getPort() < 1) {
-                throw new IllegalArgumentException("state backend '" + spec + "' needs a host and a port: expected redis://HOST:PORT[/DB]");
+                throw new IllegalArgumentException("state backend '" + redacted(spec) + "' needs a host and a port: expected redis://HOST:PORT[/DB]");
             }
-            return loadRedis(uri);
+            return loadRedis(uri, redacted(spec));
         }
-        throw new IllegalArgumentException("state backend '" + spec + "' is unknown: expected 'memory' or redis://HOST:PORT[/DB]");
+        throw new IllegalArgumentException("state backend '" + redacted(spec) + "' is unknown: expected 'memory' or redis://HOST:PORT[/DB]");
     }
 
-    private static RelayStateBackend loadRedis(URI uri) {
+    private static RelayStateBackend loadRedis(URI uri, String shown) {
         try {
             Class<?> type = Class.forName(REDIS_BACKEND_CLASS, true, RelayStateBackends.class.getClassLoader());
             return (RelayStateBackend) type.getConstructor(URI.class).newInstance(uri);
         } catch (ClassNotFoundException e) {
-            throw new IllegalArgumentException("state backend " + uri + " needs the Redis backend of the pack: copy "
+            throw new IllegalArgumentException("state backend " + shown + " needs the Redis backend of the pack: copy "
                 + "smarthost-redis-VERSION.jar into extensions-jars/ (" + REDIS_BACKEND_CLASS + " not found)", e);
         } catch (InvocationTargetException e) {
-            throw new IllegalArgumentException("state backend " + uri + " failed to start: " + e.getCause(), e.getCause());
+            throw new IllegalArgumentException("state backend " + shown + " failed to start: " + e.getCause(), e.getCause());
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot create " + REDIS_BACKEND_CLASS + ": " + e, e);
         }

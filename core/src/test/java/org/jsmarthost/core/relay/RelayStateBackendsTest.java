@@ -36,6 +36,13 @@ class RelayStateBackendsTest {
     }
 
     @Test
+    void credentialsNeverAppearInMessages() {
+        assertThatThrownBy(() -> RelayStateBackends.create("redis://user:s3cret@127.0.0.1:16379"))
+            .hasMessageContaining("redis://***@127.0.0.1:16379")
+            .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
     void redisWithoutTheRedisJarSaysWhichJarToCopy() {
         assertThatThrownBy(() -> RelayStateBackends.create("redis://127.0.0.1:16379"))
             .hasMessageContaining("copy smarthost-redis-VERSION.jar into extensions-jars/");

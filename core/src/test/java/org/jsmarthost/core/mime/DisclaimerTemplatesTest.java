@@ -1,0 +1,137 @@
+package org.jsmarthost.core.mime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DisclaimerTemplatesTest {
+    @TempDir
+    Path dir;
+
+    private static final DisclaimerVars VARS = DisclaimerVars.of("Eve@Example.COM", "Eve <script>\"&'",
+            ZonedDateTime.of(2026, 11, 28, 23, 10, 0, 0, ZoneOffset.UTC));
+
+    @Test
+    void fillsAllVariablesInText() {
+        Disclaimer d = DisclaimerTemplates.of("${sender.name}|${sender}|${sender.domain}|${date}|${datetime}|$$5", null)
+                .render(VARS);
+        assertThat(d.text()).isEqualTo("Eve <script>\"&'|Eve@Example.COM|example.com|2026-11-28|Sat, 28 Nov 2026 23:10:00 GMT|$5");
+    }
+
+    @Test
+    void htmlEscapesValuesButNotTheTemplate() {
+        Disclaimer d = DisclaimerTemplates.of("x", "<p class=\"d\">From ${sender.name} &amp; co</p>").render(VARS);
+        assertThat(d.html()).isEqualTo("<p class=\"d\">From Eve &lt;script&gt;&quot;&amp;&#39; &amp; co</p>");
+    }
+
+    @Test
+    void htmlDerivedFromTextIsEscapedWithLineBreaks() {
+        Disclaimer d = DisclaimerTemplates.of("A < B & C\r\nfor ${sender.name}\n\n", null).render(VARS);
+        assertThat(d.text()).isEqualTo("A < B & C\nfor Eve <script>\"&'");
+        assertThat(d.html()).isEqualTo("A &lt; B &amp; C<br>\nfor Eve &lt;script&gt;&quot;&amp;&#39;");
+    }
+
+    @Test
+    void displayNameFallsBackToAddress() {
+        DisclaimerVars v = DisclaimerVars.of("a@b.test", null, ZonedDateTime.now(ZoneOffset.UTC));
+        assertThat(v.senderDisplayName()).isEqualTo("a@b.test");
+        assertThat(DisclaimerVars.of(null, null, ZonedDateTime.now(ZoneOffset.UTC)).senderDomain()).isEmpty();
+    }
+
+    @Test
+    void unknownVariableNamesSourceAndLine() {
+        assertThatThrownBy(() -> DisclaimerTemplates.of("ok\nsecond ${sender.phone}", null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("text template: line 2")
+                .hasMessageContaining("${sender.phone}")
+                .hasMessageContaining("${sender.domain}");
+        assertThatThrownBy(() -> DisclaimerTemplates.of("x", "<p>\n\n${oops</p>"))
+                .hasMessageContaining("html template: line 3").hasMessageContaining("unterminated");
+    }
+
+    @Test
+    void loadsUtf8FilesWithBomAndRejectsInvalidUtf8() throws Exception {
+        Path txt = dir.resolve("d.txt");
+        Files.write(txt, "\uFEFFSoci\u00e9t\u00e9 ${sender.domain}\r\n".getBytes(StandardCharsets.UTF_8));
+        DisclaimerTemplates t = DisclaimerTemplates.load(txt, null);
+        assertThat(t.render(VARS).text()).isEqualTo("Soci\u00e9t\u00e9 example.com");
+        Path bad = dir.resolve("bad.txt");
+        Files.write(bad, new byte[] {'a', (byte) 0xE9, 'b'});
+        assertThatThrownBy(() -> DisclaimerTemplates.load(bad, null)).hasMessageContaining(bad.toString())
+                .hasMessageContaining("not valid UTF-8");
+    }
+
+    @Test
+    void fingerprintIsTheLongestLiteralPieceOrEmpty() {
+        assertThat(DisclaimerTemplates.of("Hi ${sender}, this  message is\nCONFIDENTIAL. ${date}", null).fingerprint())
+                .isEqualTo(", this message is confidential.");
+        assertThat(DisclaimerTemplates.of("Short ${sender}", null).fingerprint()).isEmpty();
+    }
+
+    @Test
+    void normaliseIgnoresQuotingAndWrapping() {
+        assertThat(DisclaimerTemplates.normalise("> > This is\n>   Confidential\u200B text"))
+                .isEqualTo("this is confidential text");
+    }
+
+    @Test
+    void reloadsWhenAFileChangesAndKeepsLastGoodVersionOnError() throws Exception {
+        Path txt = dir.resolve("default.txt");
+        Path html = dir.resolve("default.html");
+        Files.writeString(txt, "first ${sender}");
+        Files.writeString(html, "<p>first</p>");
+        Instant t0 = Instant.parse("2026-11-28T10:00:00Z");
+        Files.setLastModifiedTime(txt, FileTime.from(t0));
+        Files.setLastModifiedTime(html, FileTime.from(t0));
+        ReloadingDisclaimerTemplates r = new ReloadingDisclaimerTemplates(txt, html);
+        DisclaimerTemplates a = r.current();
+        assertThat(r.current()).as("unchanged files: same instance").isSameAs(a);
+        assertThat(a.render(VARS).text()).isEqualTo("first Eve@Example.COM");
+
+        Files.writeString(html, "<p>second</p>");
+        Files.setLastModifiedTime(html, FileTime.from(t0.plusSeconds(5)));
+        assertThat(r.current().render(VARS).html()).isEqualTo("<p>second</p>");
+
+        Files.writeString(txt, "broken ${nope}");
+        Files.setLastModifiedTime(txt, FileTime.from(t0.plusSeconds(10)));
+        assertThat(r.current().render(VARS).text()).as("invalid edit keeps last good").isEqualTo("first Eve@Example.COM");
+
+        Files.writeString(txt, "third ${sender.domain}");
+        Files.setLastModifiedTime(txt, FileTime.from(t0.plusSeconds(15)));
+        assertThat(r.current().render(VARS).text()).isEqualTo("third example.com");
+
+        Files.delete(txt);
+        assertThat(r.current().render(VARS).text()).as("deleted file keeps last good").isEqualTo("third example.com");
+    }
+
+    @Test
+    void firstLoadMustSucceed() {
+        assertThatThrownBy(() -> new ReloadingDisclaimerTemplates(dir.resolve("missing.txt"), null))
+                .isInstanceOf(java.io.IOException.class);
+    }
+
+    @Test
+    void specValidationNamesParameterAndValue() {
+        assertThatThrownBy(() -> DisclaimerSpec.builder().id("bad id!"))
+                .hasMessage("id: 'bad id!' is not valid, expected 1-64 characters of A-Z a-z 0-9 . _ -");
+        assertThatThrownBy(() -> DisclaimerSpec.SignedPolicy.parse("signed", "sign"))
+                .hasMessage("signed: 'sign' is not valid, expected wrap, skip or reject");
+        assertThat(DisclaimerSpec.AttachmentOnlyPolicy.parse("attachmentOnly", "Add-Part"))
+                .isEqualTo(DisclaimerSpec.AttachmentOnlyPolicy.ADD_PART);
+        assertThat(DisclaimerSpec.Position.parse("position", " prepend ")).isEqualTo(DisclaimerSpec.Position.PREPEND);
+        DisclaimerSpec d = DisclaimerSpec.defaults();
+        assertThat(d.position()).isEqualTo(DisclaimerSpec.Position.APPEND);
+        assertThat(d.signedPolicy()).isEqualTo(DisclaimerSpec.SignedPolicy.WRAP);
+        assertThat(d.attachmentOnlyPolicy()).isEqualTo(DisclaimerSpec.AttachmentOnlyPolicy.ADD_PART);
+        assertThat(d.id()).isEqualTo("default");
+    }
+}

@@ -1,0 +1,38 @@
+package org.jsmarthost.mailets.dkim;
+
+import java.util.Optional;
+
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+
+/**
+ * The mail attributes of the DKIM mailets (all String values). Other pack mailets that change a
+ * message call {@link #signedAlready(Mail)} to detect that they run after signing (a configuration
+ * error: "sign last").
+ */
+public final class DkimMailAttributes {
+    /** Set by {@link SignDkim} on a signed mail: one {@code d=DOMAIN s=SELECTOR a=ALGORITHM} per signature, comma-separated. */
+    public static final AttributeName SIGNED = AttributeName.of("org.jsmarthost.dkim.signed");
+    /** Set by {@link SignDkim} on a mail it did not sign: why (e.g. "no DKIM key for From domain other.org"). */
+    public static final AttributeName NOT_SIGNED = AttributeName.of("org.jsmarthost.dkim.notSigned");
+    /** Set by {@link VerifyDkimBeforeDelivery}: {@code pass}, or the failure reason. */
+    public static final AttributeName SELF_VERIFY = AttributeName.of("org.jsmarthost.dkim.selfVerify");
+
+    private DkimMailAttributes() {
+    }
+
+    static void set(Mail mail, AttributeName name, String value) {
+        mail.setAttribute(new Attribute(name, AttributeValue.of(value)));
+    }
+
+    static Optional<String> get(Mail mail, AttributeName name) {
+        return mail.getAttribute(name).map(a -> String.valueOf(a.getValue().value()));
+    }
+
+    /** Whether {@link SignDkim} signed this mail: any change to it from now on breaks the signature. */
+    public static boolean signedAlready(Mail mail) {
+        return mail.getAttribute(SIGNED).isPresent();
+    }
+}

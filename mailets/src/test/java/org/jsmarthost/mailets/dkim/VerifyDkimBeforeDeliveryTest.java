@@ -1,0 +1,108 @@
+package org.jsmarthost.mailets.dkim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Clock;
+
+import javax.mail.MessagingException;
+
+import org.apache.james.metrics.tests.RecordingMetricFactory;
+import org.apache.mailet.base.test.FakeMail;
+import org.apache.mailet.base.test.FakeMailetConfig;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VerifyDkimBeforeDeliveryTest {
+    @TempDir
+    Path home;
+    private final RecordingMetricFactory metrics = new RecordingMetricFactory();
+    private SignDkim sign;
+    private VerifyDkimBeforeDelivery verify;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        DkimTestSupport.writeTables(home);
+        sign = new SignDkim(metrics, Clock.systemUTC(), home);
+        sign.init(FakeMailetConfig.builder().mailetName("sign").build());
+        verify = new VerifyDkimBeforeDelivery(metrics, Clock.systemUTC(), home);
+        verify.init(FakeMailetConfig.builder().mailetName("verify").setProperty("failureProcessor", "dkim-broken").build());
+    }
+
+    @Test
+    void anUntouchedSignedMailPasses() throws Exception {
+        FakeMail mail = DkimTestSupport.mail(DkimTestSupport.simple("joe@example.com"));
+        mail.setState("relay");
+        sign.service(mail);
+
+        verify.service(mail);
+
+        assertThat(mail.getState()).isEqualTo("relay");
+        assertThat(DkimMailAttributes.get(mail, DkimMailAttributes.SELF_VERIFY)).contains("pass");
+        assertThat(metrics.countFor("smarthost_dkim_selfverify_pass")).isEqualTo(1);
+    }
+
+    @Test
+    void aBodyChangedAfterSigningIsRoutedToTheFailureProcessorWithTheReason() throws Exception {
+        FakeMail mail = DkimTestSupport.mail(DkimTestSupport.simple("joe@example.com"));
+        sign.service(mail);
+        mail.getMessage().setText("Hello Bob,\nsigned footer added too late\n");
+        mail.getMessage().saveChanges();
+
+        verify.service(mail);
+
+        assertThat(mail.getState()).isEqualTo("dkim-broken");
+        assertThat(DkimMailAttributes.get(mail, DkimMailAttributes.SELF_VERIFY)).hasValueSatisfying(reason ->
+                assertThat(reason).startsWith("BODY_HASH_MISMATCH d=example.com s=s1").contains("sign last"));
+        assertThat(metrics.countFor("smarthost_dkim_selfverify_fail")).isEqualTo(1);
+    }
+
+    @Test
+    void aSubjectChangedAfterSigningFails() throws Exception {
+        FakeMail mail = DkimTestSupport.mail(DkimTestSupport.simple("joe@example.com"));
+        sign.service(mail);
+        mail.getMessage().setSubject("[EXTERNAL] hello");
+
+        verify.service(mail);
+
+        assertThat(mail.getState()).isEqualTo("dkim-broken");
+        assertThat(DkimMailAttributes.get(mail, DkimMailAttributes.SELF_VERIFY)).hasValueSatisfying(reason ->
+                assertThat(reason).startsWith("SIGNATURE_MISMATCH"));
+    }
+
+    @Test
+    void aRemovedSignatureFails() throws Exception {
+        FakeMail mail = DkimTestSupport.mail(DkimTestSupport.simple("joe@example.com"));
+        sign.service(mail);
+        mail.getMessage().removeHeader("DKIM-Signature");
+
+        verify.service(mail);
+
+        assertThat(mail.getState()).isEqualTo("dkim-broken");
+        assertThat(DkimMailAttributes.get(mail, DkimMailAttributes.SELF_VERIFY)).hasValueSatisfying(reason ->
+                assertThat(reason).startsWith("SIGNATURE_REMOVED"));
+    }
+
+    @Test
+    void unsignedMailIsNotChecked() throws Exception {
+        FakeMail mail = DkimTestSupport.mail(DkimTestSupport.simple("someone@other.example"));
+        mail.setState("relay");
+        sign.service(mail);
+
+        verify.service(mail);
+
+        assertThat(mail.getState()).isEqualTo("relay");
+        assertThat(DkimMailAttributes.get(mail, DkimMailAttributes.SELF_VERIFY)).isEmpty();
+    }
+
+    @Test
+    void initShouldRejectAnUnknownParameterAndAnEmptyProcessor() {
+        VerifyDkimBeforeDelivery v = new VerifyDkimBeforeDelivery(metrics, Clock.systemUTC(), home);
+        assertThatThrownBy(() -> v.init(FakeMailetConfig.builder().mailetName("v").setProperty("processor", "x").build()))
+                .isInstanceOf(MessagingException.class).hasMessageContaining("unknown parameter(s) [processor]");
+        assertThatThrownBy(() -> v.init(FakeMailetConfig.builder().mailetName("v").setProperty("failureProcessor", "").build()))
+                .hasMessageContaining("failureProcessor: empty");
+    }
+}
