@@ -26,12 +26,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * kill -9 of the distribution while 10 SMTP sessions push 1 200 messages, then restart: the archive recovers
- * and verifies, nothing is archived twice, every message that was delivered before the kill is archived (as
- * received and as sent), and the messages sent after the restart are archived and delivered once.
+ * kill -9 of the distribution while 10 SMTP sessions push 1 200 messages, then restart and drain: the archive
+ * recovers and verifies, nothing is archived twice, and every acknowledged message is archived as received
+ * and as sent.
  *
- * <p>Limit of this distribution (memory mail queue, until the durable server lands): mail acknowledged but
- * still queued at the kill is lost with the queue, archived or not. The test counts and prints those.
+ * <p>The spool is durable (ActiveMQ/KahaDB), so mail acknowledged but still queued at the kill is processed
+ * after the restart: every acknowledged message must then be archived exactly once per capture point (the
+ * captures are keyed by mail name, so re-processing is a no-op), though the upstream may see a message twice
+ * (at-least-once queue).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ArchiveCrashIT {
@@ -134,8 +136,11 @@ class ArchiveCrashIT {
         assertThat(ackedAfter).hasSize(rest.size());
         assertThat(ackedBeforeKill.size() + ackedAfter.size()).isGreaterThanOrEqualTo(SESSIONS * PER_SESSION);
         // drain: everything acknowledged after the restart reaches the sink
+        // drain: with the durable spool, everything acknowledged (before the kill too) reaches the sink
+        Set<String> allAcked = new HashSet<>(ackedBeforeKill);
+        allAcked.addAll(ackedAfter);
         long drainDeadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        while (!delivered().containsAll(ackedAfter)) {
+        while (!delivered().containsAll(allAcked)) {
             assertThat(System.nanoTime()).as("drained within 10 minutes").isLessThan(drainDeadline);
             Thread.sleep(1000);
         }
@@ -167,15 +172,15 @@ class ArchiveCrashIT {
         for (String id : ackedAfter) {
             assertThat(deliveries.get(id)).as(id).isEqualTo(1L);
         }
-        // what the memory queue lost: acknowledged before the kill, never delivered
-        Set<String> lost = new HashSet<>(ackedBeforeKill);
-        lost.removeAll(delivered());
-        long lostArchived = lost.stream().filter(receivedCount::containsKey).count();
+        // no acknowledged message is missing from the archive once drained (as received and as sent)
+        assertThat(receivedCount.keySet()).containsAll(allAcked);
+        assertThat(sentCount.keySet()).containsAll(allAcked);
+        long redelivered = ackedBeforeKill.stream().filter(id -> deliveries.getOrDefault(id, 0L) > 1).count();
         System.out.printf("ArchiveCrashIT: %d acknowledged in %.1f s before kill -9, %d of them delivered before the kill; "
-                + "after restart %d more acknowledged and delivered; archive: %d received + %d sent entries, verify ok; "
-                + "%d acknowledged but lost with the in-memory queue (%d of those archived as received)%n%s%n",
-            ackedBeforeKill.size(), seconds, deliveredBeforeKill.size(), ackedAfter.size(), receivedCount.size(), sentCount.size(),
-            lost.size(), lostArchived, verify.output);
+                + "after restart %d more acknowledged; all %d delivered after the drain (%d delivered twice: at-least-once "
+                + "queue); archive: %d received + %d sent entries, none twice, verify ok%n%s%n",
+            ackedBeforeKill.size(), seconds, deliveredBeforeKill.size(), ackedAfter.size(), allAcked.size(), redelivered,
+            receivedCount.size(), sentCount.size(), verify.output);
         String console = server.console();
         System.out.println(console.lines().filter(l -> l.contains("archive: opened") || l.contains("recovered after")).collect(Collectors.joining("\n")));
     }
