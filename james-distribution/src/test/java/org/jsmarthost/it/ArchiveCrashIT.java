@@ -152,15 +152,24 @@ class ArchiveCrashIT {
         assertThat(search.exitCode).as(search.toString().substring(0, Math.min(2000, search.toString().length()))).isZero();
         Map<String, Integer> receivedCount = new HashMap<>();
         Map<String, Integer> sentCount = new HashMap<>();
+        Map<String, Integer> perTransaction = new HashMap<>();
         for (String line : search.output.split("\n")) {
             Matcher m = LINE.matcher(line);
             if (m.matches()) {
                 (m.group(3).equals("received") ? receivedCount : sentCount).merge(m.group(4), 1, Integer::sum);
+                // one SMTP transaction = Message-ID + time received; archived once per capture point
+                perTransaction.merge(m.group(3) + " " + m.group(4) + " " + m.group(2), 1, Integer::sum);
             }
         }
-        // none duplicated
-        assertThat(receivedCount.values()).allMatch(c -> c == 1);
-        assertThat(sentCount.values()).allMatch(c -> c == 1);
+        // none duplicated: no transaction archived twice; a message whose 250 the client saw before the kill
+        // exists once. (One the server had spooled but whose 250 was lost in the kill is sent again by the
+        // client after the restart: two SMTP transactions, two entries, both legitimate.)
+        assertThat(perTransaction.values()).allMatch(c -> c == 1);
+        for (String id : ackedBeforeKill) {
+            assertThat(receivedCount.get(id)).as(id).isEqualTo(1);
+            assertThat(sentCount.get(id)).as(id).isEqualTo(1);
+        }
+        long resentTwice = receivedCount.values().stream().filter(c -> c > 1).count();
         // every message delivered before the kill was archived as received and as sent before it left
         assertThat(receivedCount.keySet()).containsAll(deliveredBeforeKill);
         assertThat(sentCount.keySet()).containsAll(deliveredBeforeKill);
@@ -170,7 +179,8 @@ class ArchiveCrashIT {
         Map<String, Long> deliveries = sink.received().stream().map(ArchiveCrashIT::loadId).filter(id -> id != null)
             .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
         for (String id : ackedAfter) {
-            assertThat(deliveries.get(id)).as(id).isEqualTo(1L);
+            // once per SMTP transaction that carried it (twice if its first copy was spooled just before the kill)
+            assertThat(deliveries.get(id)).as(id).isEqualTo((long) receivedCount.get(id));
         }
         // no acknowledged message is missing from the archive once drained (as received and as sent)
         assertThat(receivedCount.keySet()).containsAll(allAcked);
@@ -178,9 +188,10 @@ class ArchiveCrashIT {
         long redelivered = ackedBeforeKill.stream().filter(id -> deliveries.getOrDefault(id, 0L) > 1).count();
         System.out.printf("ArchiveCrashIT: %d acknowledged in %.1f s before kill -9, %d of them delivered before the kill; "
                 + "after restart %d more acknowledged; all %d delivered after the drain (%d delivered twice: at-least-once "
-                + "queue); archive: %d received + %d sent entries, none twice, verify ok%n%s%n",
+                + "queue); archive: %d received + %d sent messages, no transaction twice, %d spooled before the kill "
+                + "without the client seeing 250 and sent again by it, verify ok%n%s%n",
             ackedBeforeKill.size(), seconds, deliveredBeforeKill.size(), ackedAfter.size(), allAcked.size(), redelivered,
-            receivedCount.size(), sentCount.size(), verify.output);
+            receivedCount.size(), sentCount.size(), resentTwice, verify.output);
         String console = server.console();
         System.out.println(console.lines().filter(l -> l.contains("archive: opened") || l.contains("recovered after")).collect(Collectors.joining("\n")));
     }
