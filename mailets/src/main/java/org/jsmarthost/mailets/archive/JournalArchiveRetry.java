@@ -22,8 +22,10 @@ import org.slf4j.LoggerFactory;
  * ({@code resumeProcessor}), otherwise it waits {@code retryDelay} again. Mail without the retry attribute
  * goes to the {@code error} processor (it did not come from JournalArchive).
  *
- * <p>The waiting mail sits in James's mail queue (the spool). NOTE: in this distribution that queue is in
- * memory, so mail waiting for the archive is lost if the server stops before the archive is writable again.
+ * <p>The waiting mail sits in James's mail queue (the spool, re-queued with {@code retryDelay} through the
+ * mailet context). In this distribution the spool is durable (ActiveMQ/KahaDB), so waiting mail survives a
+ * restart; its JMS queue picks up delayed mail by polling, so a retry can come up to ~10 s after
+ * {@code retryDelay}. With a memory queue, waiting mail would be lost at a stop.
  *
  * <h2>Parameters</h2>
  * {@code root}, {@code retentionFile}, {@code retryProcessor}, {@code retryDelay}, {@code decisionAttribute},
