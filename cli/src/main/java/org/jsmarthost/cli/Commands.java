@@ -12,7 +12,8 @@ final class Commands {
         new DkimCommand(),
         new RelayPolicyCommands.Relay(),
         new RelayPolicyCommands.PopAuth(),
-        new RelayPolicyCommands.Quota());
+        new RelayPolicyCommands.Quota(),
+        new ArchiveCommand());
 
     private Commands() {
     }

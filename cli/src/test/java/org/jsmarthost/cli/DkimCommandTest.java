@@ -5,21 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.rmi.registry.LocateRegistry;
-import java.rmi.registry.Registry;
-import java.rmi.server.UnicastRemoteObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import javax.management.ObjectName;
-import javax.management.remote.JMXConnectorServer;
-import javax.management.remote.JMXConnectorServerFactory;
-import javax.management.remote.JMXServiceURL;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -73,8 +65,7 @@ class DkimCommandTest {
 
     @TempDir
     static Path home;
-    private static JMXConnectorServer connectorServer;
-    private static Registry registry;
+    private static JmxFixture jmx;
     private static int port;
     private static final FakeDkim FAKE = new FakeDkim();
 
@@ -83,24 +74,13 @@ class DkimCommandTest {
 
     @BeforeAll
     static void startJmx() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
-        Path conf = Files.createDirectories(home.resolve("conf"));
-        Files.writeString(conf.resolve("jmxremote.password"), "james-admin s3cret\n");
-        Files.writeString(conf.resolve("jmxremote.access"), "james-admin readwrite\n");
-        registry = LocateRegistry.createRegistry(port);
-        JMXServiceURL url = new JMXServiceURL("service:jmx:rmi://127.0.0.1/jndi/rmi://127.0.0.1:" + port + "/jmxrmi");
-        connectorServer = JMXConnectorServerFactory.newJMXConnectorServer(url, Map.of(
-            "jmx.remote.x.password.file", conf.resolve("jmxremote.password").toString(),
-            "jmx.remote.x.access.file", conf.resolve("jmxremote.access").toString()), ManagementFactory.getPlatformMBeanServer());
-        connectorServer.start();
+        jmx = JmxFixture.start(home);
+        port = jmx.port;
     }
 
     @AfterAll
     static void stopJmx() throws Exception {
-        connectorServer.stop();
-        UnicastRemoteObject.unexportObject(registry, true);
+        jmx.close();
     }
 
     @AfterEach

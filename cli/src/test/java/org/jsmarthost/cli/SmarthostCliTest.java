@@ -7,19 +7,11 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.rmi.registry.LocateRegistry;
-import java.rmi.registry.Registry;
-import java.rmi.server.UnicastRemoteObject;
 import java.util.List;
 import java.util.Map;
 
-import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import javax.management.remote.JMXConnectorServer;
-import javax.management.remote.JMXConnectorServerFactory;
-import javax.management.remote.JMXServiceURL;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,8 +61,7 @@ class SmarthostCliTest {
 
     @TempDir
     static Path home;
-    private static JMXConnectorServer connectorServer;
-    private static Registry registry;
+    private static JmxFixture jmx;
     private static int port;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -78,23 +69,13 @@ class SmarthostCliTest {
 
     @BeforeAll
     static void startJmx() throws Exception {
-        port = freePort();
-        Path conf = Files.createDirectories(home.resolve("conf"));
-        Files.writeString(conf.resolve("jmxremote.password"), "james-admin s3cret\n");
-        Files.writeString(conf.resolve("jmxremote.access"), "james-admin readwrite\n");
-        registry = LocateRegistry.createRegistry(port);
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        JMXServiceURL url = new JMXServiceURL("service:jmx:rmi://127.0.0.1/jndi/rmi://127.0.0.1:" + port + "/jmxrmi");
-        connectorServer = JMXConnectorServerFactory.newJMXConnectorServer(url, Map.of(
-            "jmx.remote.x.password.file", conf.resolve("jmxremote.password").toString(),
-            "jmx.remote.x.access.file", conf.resolve("jmxremote.access").toString()), server);
-        connectorServer.start();
+        jmx = JmxFixture.start(home);
+        port = jmx.port;
     }
 
     @AfterAll
     static void stopJmx() throws Exception {
-        connectorServer.stop();
-        UnicastRemoteObject.unexportObject(registry, true);
+        jmx.close();
         unregisterPack();
     }
 

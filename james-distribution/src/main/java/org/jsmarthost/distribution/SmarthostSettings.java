@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  * SMARTHOST_RELAYHOST         (empty)          host:port of an upstream relay; empty = deliver by MX lookup
  * SMARTHOST_HELO              the host name    name in the SMTP greeting and in HELO/EHLO when delivering
  * SMARTHOST_DELIVERY_DELAYS   5 * 1 minute, 4 * 15 minutes, 6 * 1 hour, 6 * 4 hours
+ * SMARTHOST_STATE_BACKEND     memory           relay state (SMTP-after-POP logins, send quotas): memory, or
+ *                                              redis://HOST:PORT[/DB] shared by several nodes
  *                                              RemoteDelivery retry schedule (James delayTime syntax: comma-separated
  *                                              [count *] amount [unit], units ms, s/second(s), m/minute(s), h/hour(s),
  *                                              d/day(s)); at least 21 attempts: a shorter list repeats its last delay
@@ -54,7 +56,8 @@ final class SmarthostSettings {
         TRUSTED_NETWORKS("SMARTHOST_TRUSTED_NETWORKS", "smarthost.trusted.networks", "127.0.0.1/32"),
         RELAYHOST("SMARTHOST_RELAYHOST", "smarthost.relayhost", ""),
         HELO("SMARTHOST_HELO", "smarthost.helo", null),
-        DELIVERY_DELAYS("SMARTHOST_DELIVERY_DELAYS", "smarthost.delivery.delays", "5 * 1 minute, 4 * 15 minutes, 6 * 1 hour, 6 * 4 hours");
+        DELIVERY_DELAYS("SMARTHOST_DELIVERY_DELAYS", "smarthost.delivery.delays", "5 * 1 minute, 4 * 15 minutes, 6 * 1 hour, 6 * 4 hours"),
+        STATE_BACKEND("SMARTHOST_STATE_BACKEND", "smarthost.state.backend", "memory");
 
         final String variable;
         final String property;
@@ -104,10 +107,21 @@ final class SmarthostSettings {
             errors.add(describe(Key.HELO.variable, values.get(Key.HELO), "a host name such as relay.example.com"));
         }
         checkDelays(values.get(Key.DELIVERY_DELAYS), errors);
+        checkStateBackend(values.get(Key.STATE_BACKEND), errors);
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", errors));
         }
         return new SmarthostSettings(values);
+    }
+
+    private static final Pattern STATE_BACKEND = Pattern.compile(
+        "memory|redis://([^@/\\s]*@)?[A-Za-z0-9.-]+:\\d{1,5}(/\\d{1,2})?(\\?[A-Za-z0-9=&]*)?");
+
+    private static void checkStateBackend(String value, List<String> errors) {
+        if (!STATE_BACKEND.matcher(value).matches()) {
+            errors.add(describe(Key.STATE_BACKEND.variable, value.replaceAll("//[^@/]*@", "//***@"),
+                "'memory' or redis://HOST:PORT[/DB] (shared relay state of several nodes)"));
+        }
     }
 
     static String localHostName() {

@@ -95,6 +95,18 @@ class SmarthostSettingsTest {
     }
 
     @Test
+    void stateBackendIsMemoryOrARedisUriAndPasswordsAreNeverEchoed() {
+        assertThat(SmarthostSettings.from(Map.of(), "h").get(Key.STATE_BACKEND)).isEqualTo("memory");
+        assertThat(SmarthostSettings.from(Map.of("SMARTHOST_STATE_BACKEND", "redis://127.0.0.1:16379/2"), "h").get(Key.STATE_BACKEND))
+            .isEqualTo("redis://127.0.0.1:16379/2");
+        assertThatThrownBy(() -> SmarthostSettings.from(Map.of("SMARTHOST_STATE_BACKEND", "redis://:s3cret@127.0.0.1"), "h"))
+            .hasMessageContaining("SMARTHOST_STATE_BACKEND='redis://***@127.0.0.1' is invalid: expected 'memory' or redis://HOST:PORT[/DB]")
+            .hasMessageNotContaining("s3cret");
+        assertThatThrownBy(() -> SmarthostSettings.from(Map.of("SMARTHOST_STATE_BACKEND", "memcached"), "h"))
+            .hasMessageContaining("SMARTHOST_STATE_BACKEND='memcached' is invalid");
+    }
+
+    @Test
     void portsMustDiffer() {
         assertThatThrownBy(() -> SmarthostSettings.from(Map.of("SMARTHOST_SUBMISSION_PORT", "2525"), "h"))
             .hasMessageContaining("SMARTHOST_SUBMISSION_PORT=2525 is already used by SMARTHOST_SMTP_PORT");

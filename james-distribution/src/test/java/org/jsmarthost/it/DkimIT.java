@@ -54,7 +54,12 @@ class DkimIT {
     @BeforeAll
     void start() throws Exception {
         sink = SmtpSink.start();
-        server = SmarthostServer.create("dkim", Map.of("SMARTHOST_RELAYHOST", "127.0.0.1:" + sink.port())).start();
+        server = SmarthostServer.create("dkim", Map.of("SMARTHOST_RELAYHOST", "127.0.0.1:" + sink.port()));
+        // the applications on the trusted network send for these domains (relay policy: sender domain must be ours)
+        Files.createDirectories(server.home.resolve("conf"));
+        Files.writeString(server.home.resolve("conf/smarthost-policy.conf"), "trusted_networks = ${sys:smarthost.trusted.networks}\n"
+            + "sender_domains = a.example, b.example, c.example, old.example, new.example\n");
+        server.start();
         work = Files.createDirectories(server.home.resolve("dkim-it"));
         keygen("a.example", "s1", "rsa");
         keygen("b.example", "e1", "ed25519");
@@ -182,9 +187,34 @@ class DkimIT {
     @Test
     @Order(3)
     void aForeignFromDomainStaysUnsigned() throws Exception {
-        Received mail = relay("someone@foreign.example", "not ours", "no signature please");
+        String marker = "marker-" + UUID.randomUUID();
+        try (SmtpClient client = SmtpClient.connect("127.0.0.1", server.smtpPort)) {
+            client.ehlo("app.test");
+            SmtpClient.Reply reply = client.send("app@a.example", "bob@remote.example",
+                SmtpClient.message("Someone <someone@foreign.example>", "bob@remote.example", "not ours", "no signature please\n" + marker));
+            assertThat(reply.code).as(reply.toString()).isEqualTo(250);
+        }
+        Received mail = sink.awaitContaining(marker, DELIVERY);
 
-        assertThat(mail.content()).doesNotContain("DKIM-Signature");
+        assertThat(mail.content()).contains("From: Someone <someone@foreign.example>").doesNotContain("DKIM-Signature");
+    }
+
+    /** Issue 6 meets issue 5: a domain move rewrites From: first (stage 2), then DKIM signs the NEW domain (stage 4). */
+    @Test
+    @Order(8)
+    void aDomainMoveIsSignedForTheRewrittenFromDomain() throws Exception {
+        keygen("new.example", "m1", "ed25519");
+        Files.writeString(server.home.resolve("conf/rewrite.table"),
+            "@old.example  @new.example  apply=envelope-sender,sender-headers dir=out id=rename\n");
+        Thread.sleep(6_000); // RewriteAddresses re-reads its table at most every 5 s
+
+        Received mail = relay("joerg@old.example", "moved", "Hello from the renamed company");
+
+        assertThat(mail.mailFrom).isEqualTo("app@new.example");
+        assertThat(mail.content()).contains("From: Sender <joerg@new.example>").doesNotContain("joerg@old.example");
+        assertThat(signatures(mail)).singleElement().satisfies(s -> assertThat(s).contains("d=new.example;").contains("s=m1;"));
+        assertThat(dkimpy(mail.data)).contains(" pass ").doesNotContain("fail");
+        assertThat(ourVerifier(mail.data)).singleElement().matches(DkimVerificationResult::passed);
     }
 
     @Test

@@ -109,6 +109,18 @@ public final class SmarthostServer implements AutoCloseable {
         return this;
     }
 
+    /** Like {@link #start()}, waiting up to {@code timeout} for the server (a loaded machine starts slowly). */
+    public SmarthostServer start(Duration timeout) throws IOException, InterruptedException {
+        Files.deleteIfExists(consoleLog());
+        ProcessBuilder builder = new ProcessBuilder(dist.resolve("bin/smarthost").toString(), "run");
+        builder.environment().putAll(env);
+        builder.redirectErrorStream(true);
+        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(consoleLog().toFile()));
+        process = builder.start();
+        awaitLog("JAMES server started", timeout);
+        return this;
+    }
+
     /** Waits until the console log contains the text; fails early if the process dies. */
     public void awaitLog(String text, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

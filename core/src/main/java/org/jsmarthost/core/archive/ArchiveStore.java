@@ -362,6 +362,26 @@ public final class ArchiveStore implements Closeable {
      *         after the record became durable, a retry returns it) — the caller must not treat the mail as archived
      */
     public ArchiveEntry append(Envelope envelope, InputStream message) throws IOException {
+        return append(envelope, out -> {
+            byte[] buf = new byte[65536];
+            int n;
+            while ((n = message.read(buf)) >= 0) {
+                out.write(buf, 0, n);
+            }
+        });
+    }
+
+    /** Writes the bytes of one message into the stream it is given (e.g. {@code MimeMessage::writeTo}). */
+    public interface MessageSource {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Like {@link #append(Envelope, InputStream)}, for a message that writes itself: the bytes pass straight
+     * through SHA-256 and gzip into the content store (constant memory). If {@code source} throws, nothing is
+     * archived and the exception propagates. The source is not called if the entry exists already.
+     */
+    public ArchiveEntry append(Envelope envelope, MessageSource source) throws IOException {
         checkWritable();
         String existingId = byMailKey.get(mailKey(envelope.mailName(), envelope.capturePoint()));
         if (existingId != null) {
@@ -373,13 +393,28 @@ public final class ArchiveStore implements Closeable {
         long size = 0;
         try (ContentStore.ContentSink sink = content.create(key)) {
             GZIPOutputStream gz = new GZIPOutputStream(sink.stream(), 65536);
-            byte[] buf = new byte[65536];
-            int n;
-            while ((n = message.read(buf)) >= 0) {
-                md.update(buf, 0, n);
-                gz.write(buf, 0, n);
-                size += n;
-            }
+            long[] counted = {0};
+            source.writeTo(new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    md.update((byte) b);
+                    gz.write(b);
+                    counted[0]++;
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    md.update(b, off, len);
+                    gz.write(b, off, len);
+                    counted[0] += len;
+                }
+
+                @Override
+                public void close() {
+                    // the archive finishes the stream
+                }
+            });
+            size = counted[0];
             gz.finish();
             sink.commit();
         }
@@ -535,6 +570,14 @@ public final class ArchiveStore implements Closeable {
         }
         commit(ps.get(ps.size() - 1));
         return ps.get(0).seq;
+    }
+
+    /**
+     * The index write failure that made this store refuse further writes, if any; the owner then closes and
+     * reopens the store (which repairs the log).
+     */
+    public Optional<IOException> writeFailure() {
+        return Optional.ofNullable(failure);
     }
 
     private void checkWritable() throws IOException {

@@ -112,7 +112,10 @@ class CrashTest {
                         checked++;
                     }
                 }
-                assertThat(checked).isPositive();
+                if (reported > 0) {
+                    // under heavy load the child may be killed before its first append of the round
+                    assertThat(checked).isPositive();
+                }
                 assertThat(store.holds()).as("holds are added and removed one at a time").hasSizeLessThanOrEqualTo(1);
                 long holdRecords = ArchiveTestSupport.indexLines(root).stream().filter(l -> l.contains("type=hold-")).count();
                 assertThat(holdRecords).as("hold records interleaved in the chain").isPositive();

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import javax.inject.Inject;
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
@@ -199,6 +200,34 @@ public final class RelayPolicyHook implements CommandHandler<SMTPSession>, MailH
 
     @Override
     public HookResult doMail(SMTPSession session, MaybeSender sender) {
+        return failClosed(() -> mail(session));
+    }
+
+    @Override
+    public HookResult doRcpt(SMTPSession session, MaybeSender sender, MailAddress rcpt) {
+        return failClosed(() -> rcpt(session, sender));
+    }
+
+    @Override
+    public HookResult onMessage(SMTPSession session, Mail mail) {
+        return failClosed(() -> message(session, mail));
+    }
+
+    /**
+     * A failure of the state backend (e.g. Redis unreachable: SMTP-after-POP lookup, quota counters) or of a
+     * James lookup never lets the command through: the client gets {@code 451 4.3.0} and retries later.
+     */
+    private static HookResult failClosed(Supplier<HookResult> step) {
+        try {
+            return step.get();
+        } catch (RuntimeException e) {
+            DECISIONS.error("relay-decision rule=lookup.failed text=\"relay state unavailable: {}\"", e.toString());
+            return HookResult.builder().hookReturnCode(HookReturnCode.denySoft()).smtpReturnCode("451")
+                    .smtpDescription("4.3.0 Relay state unavailable, try again later [rule lookup.failed]").build();
+        }
+    }
+
+    private HookResult mail(SMTPSession session) {
         Optional<String> raw = takePending(session);
         ClientContext ctx = context(session);
         if (raw.isEmpty()) {
@@ -213,8 +242,7 @@ public final class RelayPolicyHook implements CommandHandler<SMTPSession>, MailH
         return HookResult.DECLINED;
     }
 
-    @Override
-    public HookResult doRcpt(SMTPSession session, MaybeSender sender, MailAddress rcpt) {
+    private HookResult rcpt(SMTPSession session, MaybeSender sender) {
         Optional<String> raw = takePending(session);
         Optional<String> rawSender = session.getAttachment(RAW_SENDER, State.Transaction);
         ClientContext ctx = context(session);
@@ -244,8 +272,7 @@ public final class RelayPolicyHook implements CommandHandler<SMTPSession>, MailH
         return HookResult.DECLINED;
     }
 
-    @Override
-    public HookResult onMessage(SMTPSession session, Mail mail) {
+    private HookResult message(SMTPSession session, Mail mail) {
         ClientContext ctx = context(session);
         try {
             MimeMessage message = mail.getMessage();

@@ -45,7 +45,7 @@ class ShippedRelayConfTest {
             // only the SRS recipient hook (valid SRS bounces: OK, forged: DENY) may come before the policy
             assertThat(before).allMatch(c -> c.equals("org.jsmarthost.matchers.srs.SrsRecipientHook"));
             assertThat(child(server, "verifyIdentity")).isEqualTo("false");
-            assertThat(child(first, "stateBackend")).isEqualTo("memory");
+            assertThat(child(first, "stateBackend")).isEqualTo("${sys:smarthost.state.backend}");
             seen.add(child(server, "jmxName") + "=" + child(first, "submission"));
         }
         assertThat(seen).containsExactly("smtpserver-mx=false", "smtpserver-submission=true", "smtpserver-smtps=true");
@@ -55,7 +55,7 @@ class ShippedRelayConfTest {
     void pop3ChainRecordsLogins() throws Exception {
         Element first = (Element) parse("pop3server.xml").getElementsByTagName("handler").item(0);
         assertThat(first.getAttribute("class")).isEqualTo(PopLoginRecorder.class.getName());
-        assertThat(child(first, "stateBackend")).isEqualTo("memory");
+        assertThat(child(first, "stateBackend")).isEqualTo("${sys:smarthost.state.backend}");
     }
 
     @Test
@@ -79,7 +79,7 @@ class ShippedRelayConfTest {
     void relayDecisionsUseThePackMatchers() throws Exception {
         String text = java.nio.file.Files.readString(Path.of("../conf/mailetcontainer.xml"));
         assertThat(text).contains("match=\"org.jsmarthost.matchers.relay.RecipientIsRelayDomain\"")
-            .contains("match=\"org.jsmarthost.matchers.relay.IsRelayPermitted=memory\"")
+            .contains("match=\"org.jsmarthost.matchers.relay.IsRelayPermitted=${sys:smarthost.state.backend}\"")
             .doesNotContain("SMTPAuthSuccessful").doesNotContain("SMTPIsAuthNetwork");
     }
 }

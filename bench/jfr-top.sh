@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Where the time goes: summarises the CPU samples (jdk.ExecutionSample) of a flight recording.
+#
+# usage: bench/jfr-top.sh RECORDING.jfr [TOP=25]
+#   Record one with the load harness:  PROFILES=full JFR=1 bench/run-ours.sh
+#   (JFR=1 records each profile's timed runs, after start-up and warm-up, with jcmd JFR.start
+#   settings=profile / JFR.stop into HOME/bench.jfr), or by hand on a running server:
+#   jcmd PID JFR.start name=x settings=profile  ...  jcmd PID JFR.stop name=x filename=/tmp/x.jfr
+# Prints: the number of samples, the top frames by self samples (the method on top of the stack), the
+# top frames by total samples (anywhere on the stack, counted once per sample), and self samples per
+# code area (our pack, James, javax.mail, Netty, crypto, JDK, ...). Shares of samples are shares of the
+# server's Java CPU time; multiply by CPU seconds / messages for a per-message cost.
+set -euo pipefail
+[ $# -ge 1 ] && [ -f "$1" ] || { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+TOP="${2:-25}"
+jfr print --stack-depth 64 --events jdk.ExecutionSample "$1" | /usr/bin/python3 -c '
+import collections, re, sys
+top = int(sys.argv[1])
+self_c, total_c, area_c = collections.Counter(), collections.Counter(), collections.Counter()
+threads = collections.Counter()
+n = 0
+frames = None
+thread = None
+AREAS = [("org.jsmarthost.", "pack (org.jsmarthost)"), ("org.apache.james.jdkim", "James jDKIM"),
+         ("org.apache.james.", "James"), ("org.apache.mailet.", "James (mailet API)"),
+         ("javax.mail.", "javax.mail"), ("com.sun.mail.", "javax.mail"), ("io.netty.", "Netty"),
+         ("org.bouncycastle.", "BouncyCastle"), ("sun.security.", "JDK crypto"), ("com.sun.crypto.", "JDK crypto"),
+         ("java.security.", "JDK crypto"), ("javax.crypto.", "JDK crypto"), ("ch.qos.logback.", "logging"),
+         ("org.slf4j.", "logging"), ("java.util.zip.", "JDK zip"), ("sun.nio.", "JDK I/O"), ("java.io.", "JDK I/O"),
+         ("java.nio.", "JDK I/O"), ("reactor.", "Reactor"), ("com.google.", "Guava"), ("java.", "JDK other"),
+         ("jdk.", "JDK other"), ("sun.", "JDK other")]
+def area(f):
+    for p, a in AREAS:
+        if f.startswith(p):
+            return a
+    return "other"
+def flush():
+    global n
+    if frames:
+        n += 1
+        self_c[frames[0]] += 1
+        area_c[area(frames[0])] += 1
+        for f in set(frames):
+            total_c[f] += 1
+        threads[re.sub(r"[-#]?\d+$", "-N", thread or "?")] += 1
+for line in sys.stdin:
+    s = line.strip()
+    if s.startswith("jdk.ExecutionSample"):
+        flush(); frames = None; thread = None
+    elif s.startswith("sampledThread"):
+        m = re.search(r"\"(.*?)\"", s); thread = m.group(1) if m else "?"
+    elif s.startswith("stackTrace = ["):
+        frames = []
+    elif frames is not None and s and s not in ("]", "}", "...") and not s.startswith("truncated"):
+        frames.append(re.sub(r"\s+line:.*$", "", s))
+flush()
+if not n:
+    sys.exit("no jdk.ExecutionSample events in the recording (recorded with settings=profile?)")
+pct = lambda c: f"{100.0 * c / n:5.1f}%"
+print(f"{n} CPU samples")
+print(f"\n-- top {top} frames by self samples")
+for f, c in self_c.most_common(top): print(f"{pct(c)}  {f}")
+print(f"\n-- top {top} frames by total samples (on the stack)")
+for f, c in total_c.most_common(top): print(f"{pct(c)}  {f}")
+print("\n-- self samples by code area")
+for a, c in area_c.most_common(): print(f"{pct(c)}  {a}")
+print("\n-- samples by thread pool")
+for t, c in threads.most_common(12): print(f"{pct(c)}  {t}")
+' "$TOP"
