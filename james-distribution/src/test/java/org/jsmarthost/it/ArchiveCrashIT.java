@@ -49,7 +49,8 @@ class ArchiveCrashIT {
     @BeforeAll
     void start() throws Exception {
         sink = SmtpSink.start();
-        server = SmarthostServer.create("archive-crash", Map.of("SMARTHOST_RELAYHOST", "127.0.0.1:" + sink.port())).start(START);
+        server = SmarthostServer.create("archive-crash", Map.of("SMARTHOST_RELAYHOST", "127.0.0.1:" + sink.port()))
+            .senderDomains("corp.example").start(START);
     }
 
     @AfterAll

@@ -44,7 +44,7 @@ class ArchiveIT {
     @BeforeAll
     void start() throws Exception {
         sink = SmtpSink.start();
-        server = SmarthostServer.create("archive", Map.of("SMARTHOST_RELAYHOST", "127.0.0.1:" + sink.port()));
+        server = SmarthostServer.create("archive", Map.of("SMARTHOST_RELAYHOST", "127.0.0.1:" + sink.port())).senderDomains("corp.example");
         String conf = Files.readString(server.dist.resolve("conf/mailetcontainer.xml"));
         assertThat(conf).contains("<retryDelay>60s</retryDelay>");
         Files.createDirectories(server.home.resolve("conf"));

@@ -78,7 +78,8 @@ class ArchiveS3IT {
     }
 
     private SmarthostServer node(String name) throws Exception {
-        SmarthostServer s = SmarthostServer.create("archive-s3-" + name, Map.of("SMARTHOST_RELAYHOST", "127.0.0.1:" + sink.port()));
+        SmarthostServer s = SmarthostServer.create("archive-s3-" + name, Map.of("SMARTHOST_RELAYHOST", "127.0.0.1:" + sink.port()))
+            .senderDomains("corp.example");
         String conf = Files.readString(s.dist.resolve("conf/mailetcontainer.xml"));
         String s3 = "<retryDelay>2s</retryDelay><store>s3</store><s3Endpoint>http://127.0.0.1:" + s3Port + "</s3Endpoint>"
             + "<s3Bucket>archive</s3Bucket><s3AccessKey>smarthost</s3AccessKey><s3SecretKey>smarthost-secret</s3SecretKey>"

@@ -64,7 +64,7 @@ class DurabilityCrashIT {
         try (SmtpSink sink = SmtpSink.start()) {
             SmarthostServer server = SmarthostServer.create("crash", Map.of(
                 "SMARTHOST_RELAYHOST", "127.0.0.1:" + sink.port(),
-                "SMARTHOST_DELIVERY_DELAYS", "2 seconds"));
+                "SMARTHOST_DELIVERY_DELAYS", "2 seconds")).senderDomains("client.test");
             try {
                 server.start();
                 int[] thresholds = {200 + random.nextInt(401), 1000 + random.nextInt(801), 300 + random.nextInt(1201)};

@@ -44,7 +44,7 @@ class DurableRestartIT {
         int upstreamPort = SmarthostServer.freePort();
         SmarthostServer server = SmarthostServer.create("restart", Map.of(
             "SMARTHOST_RELAYHOST", "127.0.0.1:" + upstreamPort,
-            "SMARTHOST_DELIVERY_DELAYS", RETRY.toSeconds() + " seconds"));
+            "SMARTHOST_DELIVERY_DELAYS", RETRY.toSeconds() + " seconds")).senderDomains("client.test");
         String killedMarker = marker();
         String waitingMarker = marker();
         String gracefulMarker = marker();

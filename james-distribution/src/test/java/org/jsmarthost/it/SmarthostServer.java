@@ -83,6 +83,19 @@ public final class SmarthostServer implements AutoCloseable {
         return new SmarthostServer(dist, home, extraEnv);
     }
 
+    /**
+     * Declares sender domains in the relay policy of this home (the shipped conf/smarthost-policy.conf plus a
+     * {@code sender_domains} line), as an admin does for applications on the trusted network that send for
+     * domains not in James's DomainList. Call before {@link #start()}.
+     */
+    public SmarthostServer senderDomains(String... domains) throws IOException {
+        Path conf = Files.createDirectories(home.resolve("conf"));
+        String shipped = Files.readString(dist.resolve("conf/smarthost-policy.conf"), StandardCharsets.UTF_8);
+        Files.writeString(conf.resolve("smarthost-policy.conf"),
+            shipped + "\n# added by the test\nsender_domains = " + String.join(", ", domains) + "\n", StandardCharsets.UTF_8);
+        return this;
+    }
+
     public Map<String, String> env() {
         return env;
     }
