@@ -296,7 +296,9 @@ public final class RelayPolicyHook implements CommandHandler<SMTPSession>, MailH
             if (!rules.isEmpty()) {
                 message.addHeader(HEADER, "rules=" + value);
             }
-            message.saveChanges();
+            // no saveChanges(): it would re-validate the whole MIME structure, and a structurally broken message
+            // must reach the pipeline (which holds it with a reason) instead of getting a 451 for ever. James's
+            // MimeMessageWrapper writes changed header lines followed by the untouched raw body.
             return HookResult.DECLINED;
         } catch (MessagingException e) {
             DECISIONS.warn("relay-decision header check failed: {}", e.toString());
