@@ -41,7 +41,7 @@ class PlainJamesLoadsPackIT {
                 packJars = jars.sorted().collect(Collectors.toList());
             }
             assertThat(packJars).extracting(p -> p.getFileName().toString().replaceAll("-[0-9].*", ""))
-                .containsExactly("smarthost-core", "smarthost-mailets", "smarthost-matchers");
+                .containsExactly("smarthost-core", "smarthost-mailets", "smarthost-matchers", "smarthost-redis");
             for (Path jar : packJars) {
                 Files.copy(jar, extensions.resolve(jar.getFileName()));
             }
