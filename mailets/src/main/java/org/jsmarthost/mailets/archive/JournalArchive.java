@@ -59,7 +59,7 @@ import org.jsmarthost.core.status.PackStatus;
  *     retry. The default re-runs the current processor from its start (right for the received capture at
  *     the start of {@code transport}); the sent capture must name a processor that only delivers</td></tr>
  * <tr><td>decisionAttribute</td><td>org.jsmarthost.relay.decision</td><td>mail attribute with the relay decision</td></tr>
- * <tr><td>ruleAttribute</td><td>org.jsmarthost.relay.rule</td><td>mail attribute with the relay rule id</td></tr>
+ * <tr><td>ruleAttribute</td><td>org.jsmarthost.relay.rules</td><td>mail attribute with the relay rule ids (set by the relay hook)</td></tr>
  * <tr><td>tracePrefix</td><td>org.jsmarthost.</td><td>attributes recorded as processing trace</td></tr>
  * <tr><td>store</td><td>file</td><td>{@code file}: the embedded store under {@code root}; {@code s3}: an S3-API
  *     bucket shared by several nodes, each writing its own hash chain

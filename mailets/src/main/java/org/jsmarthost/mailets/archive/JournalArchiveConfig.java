@@ -53,7 +53,7 @@ final class JournalArchiveConfig {
     static final String DEFAULT_RETRY_PROCESSOR = "archive-retry";
     static final Duration DEFAULT_RETRY_DELAY = Duration.ofSeconds(60);
     static final String DEFAULT_DECISION_ATTRIBUTE = "org.jsmarthost.relay.decision";
-    static final String DEFAULT_RULE_ATTRIBUTE = "org.jsmarthost.relay.rule";
+    static final String DEFAULT_RULE_ATTRIBUTE = "org.jsmarthost.relay.rules";
     static final String DEFAULT_TRACE_PREFIX = "org.jsmarthost.";
 
     enum OnFailure { RETRY, ERROR }

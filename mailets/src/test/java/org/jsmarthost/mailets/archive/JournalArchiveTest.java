@@ -93,7 +93,7 @@ class JournalArchiveTest {
             .attribute(new Attribute(Mail.SMTP_HELO, AttributeValue.of("client.test")))
             .attribute(new Attribute(Mail.SMTP_AUTH_USER, AttributeValue.of("alice@corp.example")))
             .attribute(new Attribute(AttributeName.of("org.jsmarthost.relay.decision"), AttributeValue.of("relay")))
-            .attribute(new Attribute(AttributeName.of("org.jsmarthost.relay.rule"), AttributeValue.of("corp-auth")))
+            .attribute(new Attribute(AttributeName.of("org.jsmarthost.relay.rules"), AttributeValue.of("corp-auth")))
             .attribute(new Attribute(AttributeName.of("org.jsmarthost.dkim.signed"), AttributeValue.of("corp.example")))
             .attribute(new Attribute(AttributeName.of("org.apache.james.other"), AttributeValue.of("x")))
             .build();
@@ -131,7 +131,7 @@ class JournalArchiveTest {
         assertThat(e.envelope().decision()).contains("relay");
         assertThat(e.envelope().ruleId()).contains("corp-auth");
         assertThat(e.envelope().trace()).containsExactly("org.jsmarthost.dkim.signed=corp.example",
-            "org.jsmarthost.relay.decision=relay", "org.jsmarthost.relay.rule=corp-auth");
+            "org.jsmarthost.relay.decision=relay", "org.jsmarthost.relay.rules=corp-auth");
         assertThat(e.envelope().linkId()).isEqualTo("mail-1");
         assertThat(new String(read(s, id), StandardCharsets.UTF_8)).isEqualTo(RAW);
         for (String r : List.of("bob@remote.example", "carol@remote.example", "hidden@bcc.example")) {

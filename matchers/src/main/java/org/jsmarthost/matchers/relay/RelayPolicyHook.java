@@ -71,7 +71,8 @@ import org.slf4j.LoggerFactory;
  *     {@code authorizedAddresses} does not list (James does not know these identities).</li>
  * <li>After DATA: {@code From:}/{@code Sender:} ownership for a login ({@code 550 5.7.1}), then the message
  *     quota ({@code 451 4.7.1}). The accepted mail gets the attribute {@code org.jsmarthost.relay.rules} (the
- *     distinct rule ids of its recipients, comma-separated) and the header {@code X-Smarthost-Relay: rules=...}
+ *     distinct rule ids of its recipients, comma-separated) and {@code org.jsmarthost.relay.trace}
+ *     ({@code rules=...}), which the relay processor writes as the header {@code X-Smarthost-Relay: rules=...}
  *     (any such header the client sent is removed first). The header carries rule ids only: never the login,
  *     the client address or a recipient (it leaves the organisation with the mail, Bcc recipients stay
  *     secret).</li>
@@ -111,6 +112,8 @@ public final class RelayPolicyHook implements CommandHandler<SMTPSession>, MailH
     static final Logger DECISIONS = LoggerFactory.getLogger("org.jsmarthost.relay");
     static final AttributeName RULES = AttributeName.of("org.jsmarthost.relay.rules");
     static final String HEADER = "X-Smarthost-Relay";
+    /** Value of the {@value #HEADER} header the relay processor adds: {@code rules=<rule ids>}. */
+    static final AttributeName TRACE = AttributeName.of("org.jsmarthost.relay.trace");
     static final Set<String> PARAMETERS = Set.of("submission", "policyFile", "stateBackend");
 
     private static final AttachmentKey<String> PENDING_PATH = AttachmentKey.of("org.jsmarthost.relay.pending", String.class);
@@ -292,13 +295,12 @@ public final class RelayPolicyHook implements CommandHandler<SMTPSession>, MailH
             Set<String> rules = rules(session);
             String value = String.join(",", rules);
             mail.setAttribute(new Attribute(RULES, AttributeValue.of(value)));
-            message.removeHeader(HEADER);
             if (!rules.isEmpty()) {
-                message.addHeader(HEADER, "rules=" + value);
+                mail.setAttribute(new Attribute(TRACE, AttributeValue.of("rules=" + value)));
             }
-            // no saveChanges(): it would re-validate the whole MIME structure, and a structurally broken message
-            // must reach the pipeline (which holds it with a reason) instead of getting a 451 for ever. James's
-            // MimeMessageWrapper writes changed header lines followed by the untouched raw body.
+            // the message itself is not touched at SMTP time: it is spooled (and archived as received) exactly as
+            // the client sent it; the relay processor turns TRACE into the X-Smarthost-Relay header
+            // (conf/mailetcontainer.xml: RemoveMimeHeader + MailAttributesToMimeHeaders)
             return HookResult.DECLINED;
         } catch (MessagingException e) {
             DECISIONS.warn("relay-decision header check failed: {}", e.toString());

@@ -183,7 +183,10 @@ class RelayPolicyHookSessionTest {
                     + "Subject: x\r\n\r\nbody\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)))).build();
 
         assertThat(hook.onMessage(s, mail)).isEqualTo(HookResult.DECLINED);
-        assertThat(mail.getMessage().getHeader("X-Smarthost-Relay")).containsExactly("rules=outbound.trusted-network,inbound.local");
+        assertThat(mail.getMessage().getHeader("X-Smarthost-Relay")).as("the message is not touched at SMTP time")
+            .containsExactly("rules=forged");
+        assertThat(mail.getAttribute(RelayPolicyHook.TRACE).orElseThrow().getValue().value())
+            .isEqualTo("rules=outbound.trusted-network,inbound.local");
         assertThat(mail.getAttribute(RelayPolicyHook.RULES).orElseThrow().getValue().value())
             .isEqualTo("outbound.trusted-network,inbound.local");
     }
