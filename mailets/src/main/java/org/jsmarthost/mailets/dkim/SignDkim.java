@@ -1,8 +1,7 @@
 package org.jsmarthost.mailets.dkim;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -179,11 +178,11 @@ public final class SignDkim extends GenericMailet {
         }
         try {
             message.saveChanges(); // the container would do it later (MIME-Version, Message-ID): do it before signing
-            SignResult result = signer.sign(new ByteArrayInputStream(bytes(message)), plan);
+            SignResult result = sign(message, plan);
             if (result.eightBitBody()) {
                 int parts = convert8bit ? EightBitConverter.convert(message) : 0;
                 if (parts > 0) {
-                    result = signer.sign(new ByteArrayInputStream(bytes(message)), plan);
+                    result = sign(message, plan);
                     metrics.generate("smarthost_dkim_8bit_converted").increment();
                     LOGGER.info("DKIM: {} re-encoded {} 8bit part(s) before signing", mail.getName(), parts);
                 }
@@ -212,10 +211,11 @@ public final class SignDkim extends GenericMailet {
         LOGGER.info("DKIM: {} not signed: {}", mail.getName(), reason);
     }
 
-    static byte[] bytes(MimeMessage message) throws IOException, MessagingException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(1024, message.getSize() + 4096));
-        message.writeTo(out);
-        return out.toByteArray();
+    /** Signs the message as a stream (no copy of the whole message in the heap). */
+    private SignResult sign(MimeMessage message, SigningPlan plan) throws IOException {
+        try (InputStream in = MessageStream.of(message)) {
+            return signer.sign(in, plan);
+        }
     }
 
     /** Puts the signature fields on top of the header, unchanged (their folding included). */

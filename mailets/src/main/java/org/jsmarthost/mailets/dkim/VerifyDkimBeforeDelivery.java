@@ -1,7 +1,7 @@
 package org.jsmarthost.mailets.dkim;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -112,8 +112,11 @@ public final class VerifyDkimBeforeDelivery extends GenericMailet {
         List<DkimVerificationResult> ours = new ArrayList<>();
         try {
             KeyLookup keys = (selector, domain) -> lookup(tables, selector, domain);
-            for (DkimVerificationResult r : new DkimVerifier(clock).verify(
-                    new ByteArrayInputStream(SignDkim.bytes(mail.getMessage())), keys)) {
+            List<DkimVerificationResult> results;
+            try (InputStream in = MessageStream.of(mail.getMessage())) {
+                results = new DkimVerifier(clock).verify(in, keys);
+            }
+            for (DkimVerificationResult r : results) {
                 if (r.domain() != null && r.selector() != null && !lookup(tables, r.selector(), r.domain()).isEmpty()) {
                     ours.add(r);
                 }

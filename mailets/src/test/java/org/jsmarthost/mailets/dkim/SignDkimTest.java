@@ -86,7 +86,7 @@ class SignDkimTest {
         String[] sigs = mail.getMessage().getHeader("DKIM-Signature");
         assertThat(sigs).hasSize(2);
         assertThat(sigs[0]).contains("a=rsa-sha256").contains("t=1795860000");
-        String raw = new String(SignDkim.bytes(mail.getMessage()), StandardCharsets.ISO_8859_1);
+        String raw = new String(DkimTestSupport.bytes(mail.getMessage()), StandardCharsets.ISO_8859_1);
         assertThat(raw).startsWith("DKIM-Signature: v=1; a=rsa-sha256;");
         assertThat(verify(mail.getMessage())).hasSize(2).allMatch(DkimVerificationResult::passed);
         assertThat(metrics.countFor("smarthost_dkim_signed")).isEqualTo(1);
@@ -149,7 +149,7 @@ class SignDkimTest {
         assertThat(m.getEncoding()).isEqualTo("quoted-printable");
         assertThat(m.getContentType()).contains("charset=utf-8");
         assertThat(((String) m.getContent()).trim()).isEqualTo("Grüße aus Zürich");
-        String raw = new String(SignDkim.bytes(m), StandardCharsets.ISO_8859_1);
+        String raw = new String(DkimTestSupport.bytes(m), StandardCharsets.ISO_8859_1);
         assertThat(raw).contains("Gr=C3=BC=C3=9Fe aus Z=C3=BCrich");
         assertThat(raw.substring(raw.indexOf("\r\n\r\n")).chars().filter(c -> c > 127).count()).as("no 8bit left in the body").isZero();
         assertThat(verify(m)).hasSize(2).allMatch(DkimVerificationResult::passed);
@@ -166,7 +166,7 @@ class SignDkimTest {
 
         mailet.service(mail);
 
-        String raw = new String(SignDkim.bytes(mail.getMessage()), StandardCharsets.ISO_8859_1);
+        String raw = new String(DkimTestSupport.bytes(mail.getMessage()), StandardCharsets.ISO_8859_1);
         assertThat(raw).contains("k=C3=A4se").contains("plain ascii").contains("Content-Transfer-Encoding: base64");
         assertThat(raw.chars().filter(c -> c > 127).count()).isZero();
         assertThat(verify(mail.getMessage())).hasSize(2).allMatch(DkimVerificationResult::passed);
