@@ -37,6 +37,12 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ArchiveCrashIT {
+    /** The home's archive back-end: the embedded store here; {@link ArchiveS3CrashIT} points it at S3Proxy. */
+    protected SmarthostServer createServer(SmtpSink sink) throws Exception {
+        return SmarthostServer.create("archive-crash", Map.of("SMARTHOST_RELAYHOST", "127.0.0.1:" + sink.port()))
+            .senderDomains("corp.example");
+    }
+
     private static final Duration START = Duration.ofMinutes(10);
     private static final int SESSIONS = 10;
     private static final int PER_SESSION = 120;
@@ -49,8 +55,7 @@ class ArchiveCrashIT {
     @BeforeAll
     void start() throws Exception {
         sink = SmtpSink.start();
-        server = SmarthostServer.create("archive-crash", Map.of("SMARTHOST_RELAYHOST", "127.0.0.1:" + sink.port()))
-            .senderDomains("corp.example").start(START);
+        server = createServer(sink).start(START);
     }
 
     @AfterAll
@@ -58,9 +63,13 @@ class ArchiveCrashIT {
         if (server != null) {
             server.stop();
         }
+        afterServerStopped();
         if (sink != null) {
             sink.close();
         }
+    }
+
+    protected void afterServerStopped() throws Exception {
     }
 
     private static String id(int session, int n) {

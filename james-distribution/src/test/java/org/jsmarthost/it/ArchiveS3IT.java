@@ -3,9 +3,6 @@ package org.jsmarthost.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,56 +35,18 @@ import org.junit.jupiter.api.TestInstance;
 class ArchiveS3IT {
     private static final Duration START = Duration.ofMinutes(10);
     private static final Duration DELIVERY = Duration.ofSeconds(120);
-    private static final String VERSION = "2.6.0";
 
     private Path work;
     private int s3Port;
-    private Process s3proxy;
+    private S3ProxyServer s3;
     private SmtpSink sink;
     private SmarthostServer nodeA;
     private SmarthostServer nodeB;
 
-    private static Path jar() {
-        Path jar = Path.of(System.getProperty("user.home"), ".m2/repository/org/gaul/s3proxy", VERSION,
-            "s3proxy-" + VERSION + "-jar-with-dependencies.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " missing: mvn dependency:get -Dartifact=org.gaul:s3proxy:" + VERSION
-                + ":jar:jar-with-dependencies -Dtransitive=false (.ci/run does it)");
-        }
-        return jar;
-    }
-
-    private void startS3Proxy() throws Exception {
-        Path props = work.resolve("s3proxy.properties");
-        Files.writeString(props, String.join("\n", "s3proxy.endpoint=http://127.0.0.1:" + s3Port, "s3proxy.authorization=aws-v2-or-v4",
-            "s3proxy.identity=smarthost", "s3proxy.credential=smarthost-secret", "jclouds.provider=filesystem",
-            "jclouds.filesystem.basedir=" + Files.createDirectories(work.resolve("blobs")), "jclouds.identity=smarthost",
-            "jclouds.credential=smarthost-secret", ""));
-        s3proxy = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar",
-            jar().toString(), "--properties", props.toString()).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("s3proxy.log").toFile())).start();
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (true) {
-            try (Socket probe = new Socket("127.0.0.1", s3Port)) {
-                return;
-            } catch (IOException e) {
-                assertThat(s3proxy.isAlive() && System.nanoTime() < deadline).as("S3Proxy starts").isTrue();
-                Thread.sleep(200);
-            }
-        }
-    }
-
     private SmarthostServer node(String name) throws Exception {
         SmarthostServer s = SmarthostServer.create("archive-s3-" + name, Map.of("SMARTHOST_RELAYHOST", "127.0.0.1:" + sink.port()))
             .senderDomains("corp.example");
-        String conf = Files.readString(s.dist.resolve("conf/mailetcontainer.xml"));
-        String s3 = "<retryDelay>2s</retryDelay><store>s3</store><s3Endpoint>http://127.0.0.1:" + s3Port + "</s3Endpoint>"
-            + "<s3Bucket>archive</s3Bucket><s3AccessKey>smarthost</s3AccessKey><s3SecretKey>smarthost-secret</s3SecretKey>"
-            + "<node>" + name + "</node>";
-        String edited = conf.replace("<retryDelay>60s</retryDelay>", s3);
-        assertThat(edited.split("<store>s3</store>", -1)).hasSize(4);
-        Files.createDirectories(s.home.resolve("conf"));
-        Files.writeString(s.home.resolve("conf/mailetcontainer.xml"), edited);
+        s3.configure(s, name);
         return s;
     }
 
@@ -96,12 +55,8 @@ class ArchiveS3IT {
         work = SmarthostServer.distribution().getParent().resolve("it-homes/archive-s3");
         SmarthostServer.deleteRecursively(work);
         Files.createDirectories(work);
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            s3Port = s.getLocalPort();
-        }
-        startS3Proxy();
-        new S3Client(URI.create("http://127.0.0.1:" + s3Port), "us-east-1", "archive", "smarthost", "smarthost-secret", Clock.systemUTC())
-            .createBucket();
+        s3 = S3ProxyServer.start(work);
+        s3Port = s3.port;
         sink = SmtpSink.start();
         nodeA = node("node-a").start(START);
         nodeB = node("node-b").start(START);
@@ -117,9 +72,8 @@ class ArchiveS3IT {
         if (sink != null) {
             sink.close();
         }
-        if (s3proxy != null) {
-            s3proxy.destroy();
-            s3proxy.waitFor(30, TimeUnit.SECONDS);
+        if (s3 != null) {
+            s3.close();
         }
     }
 
@@ -162,20 +116,19 @@ class ArchiveS3IT {
             CliResult search = node.smarthostCli("archive", "search", "--to", "bob@remote.example", "--capture", "sent");
             assertThat(search.output).contains(perNode + " entries");
         }
-        S3Client s3 = new S3Client(URI.create("http://127.0.0.1:" + s3Port), "us-east-1", "archive", "smarthost", "smarthost-secret",
-            Clock.systemUTC());
-        assertThat(S3Archive.nodes(s3)).containsExactly("node-a", "node-b");
-        assertThat(s3.list("nodes/node-a/index/")).hasSize(2 * perNode);
+        S3Client client = new S3Client(URI.create("http://127.0.0.1:" + s3Port), "us-east-1", "archive",
+            S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY, Clock.systemUTC());
+        assertThat(S3Archive.nodes(client)).containsExactly("node-a", "node-b");
+        assertThat(client.list("nodes/node-a/index/")).hasSize(2 * perNode);
 
         // the bucket goes away: mail is held back, not relayed unarchived
-        s3proxy.destroy();
-        assertThat(s3proxy.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        s3.stop();
         String held = "held-" + UUID.randomUUID();
         send(nodeA, held);
         nodeA.awaitLog("NOT archived (received)", Duration.ofSeconds(60));
         Thread.sleep(6000);
         assertThat(sink.anyContaining(held)).as("relayed unarchived").isFalse();
-        startS3Proxy();
+        s3.restart();
         sink.awaitContaining(held, DELIVERY);
         CliResult found = nodeA.smarthostCli("archive", "search", "--message-id", held + "@s3.example");
         assertThat(found.output).contains("2 entries");
