@@ -37,6 +37,11 @@ import com.google.inject.multibindings.ProvidesIntoSet;
  * {@code jdbc:derby:var/store/derby;create=true} (relative to the server home, the process's working
  * directory). Derby commits are written to its transaction log and synced before the commit returns, so a
  * domain, user or mapping that {@code james-cli} reported as added survives a crash.
+ *
+ * <p>Domain and mapping lookups run several times per message; the bound implementations
+ * ({@link CachingJPADomainList}, {@link CachingJPARecipientRewriteTable}) answer them from a cache that
+ * every write through this server empties ({@link DataCachePolicy}: exact for embedded Derby, 10 s
+ * staleness for a database shared with other servers).
  */
 public final class DurableDataModule extends AbstractModule {
     static final String PERSISTENCE_UNIT = "smarthost";
@@ -45,10 +50,18 @@ public final class DurableDataModule extends AbstractModule {
 
     @Override
     protected void configure() {
-        bind(JPADomainList.class).in(Scopes.SINGLETON);
-        bind(DomainList.class).to(JPADomainList.class);
-        bind(JPARecipientRewriteTable.class).in(Scopes.SINGLETON);
-        bind(RecipientRewriteTable.class).to(JPARecipientRewriteTable.class);
+        bind(CachingJPADomainList.class).in(Scopes.SINGLETON);
+        bind(JPADomainList.class).to(CachingJPADomainList.class);
+        bind(DomainList.class).to(CachingJPADomainList.class);
+        bind(CachingJPARecipientRewriteTable.class).in(Scopes.SINGLETON);
+        bind(JPARecipientRewriteTable.class).to(CachingJPARecipientRewriteTable.class);
+        bind(RecipientRewriteTable.class).to(CachingJPARecipientRewriteTable.class);
+    }
+
+    @Provides
+    @Singleton
+    DataCachePolicy dataCachePolicy(DatabaseSettings settings) {
+        return DataCachePolicy.forDatabase(settings.isEmbeddedDerby());
     }
 
     @Provides
