@@ -105,7 +105,7 @@ for profile in $PROFILES; do
     fi
   fi
   # JFR=1: record the timed runs only (after start-up and warm-up), with the "profile" settings
-  [ "$JFR" = 1 ] && jcmd "$(our_pid)" JFR.start name=bench settings=profile >/dev/null
+  [ "$JFR" = 1 ] && jcmd "$(our_pid)" JFR.start name=bench settings="${JFR_SETTINGS:-default}" >/dev/null
   for size in $SIZES; do
     for rep in $(seq 1 "$REPS"); do
       sync

@@ -15,6 +15,7 @@ public final class DkimKey {
     private final String selector;
     private final DkimPrivateKey privateKey;
     private final Path file;
+    private volatile DnsRecord dnsRecord;
 
     /**
      * @param name the key-table name (free text identifier)
@@ -59,7 +60,12 @@ public final class DkimKey {
 
     /** The DNS record this key needs ({@code selector._domainkey.domain}). */
     public DnsRecord dnsRecord() {
-        return DnsRecord.of(domain, selector, privateKey);
+        DnsRecord record = dnsRecord;
+        if (record == null) {
+            record = DnsRecord.of(domain, selector, privateKey); // derives the public key: once per key
+            dnsRecord = record;
+        }
+        return record;
     }
 
     @Override

@@ -42,7 +42,30 @@ public final class DkimPrivateKey {
         if (bits < MIN_RSA_BITS) {
             throw new IllegalArgumentException("RSA key has " + bits + " bits, expected at least " + MIN_RSA_BITS);
         }
-        return new DkimPrivateKey(DkimAlgorithm.RSA_SHA256, key, null);
+        DkimPrivateKey k = new DkimPrivateKey(DkimAlgorithm.RSA_SHA256, key, null);
+        k.checkPair();
+        return k;
+    }
+
+    /**
+     * Signs a probe and verifies it with the public key derived from this key: an RSA key whose CRT
+     * parameters do not belong together would sign garbage. Done once per key, so that a signature this
+     * process made is known to verify and need not be re-verified arithmetically (see
+     * {@link DkimVerifier#verify(java.io.InputStream, KeyLookup, java.util.Map)}).
+     */
+    private void checkPair() {
+        byte[] probe = "james-smarthost DKIM key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try {
+            RSAPrivateCrtKey k = (RSAPrivateCrtKey) rsa;
+            Signature v = Signature.getInstance("SHA256withRSA");
+            v.initVerify(KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(k.getModulus(), k.getPublicExponent())));
+            v.update(probe);
+            if (!v.verify(sign(probe))) {
+                throw new IllegalArgumentException("RSA key is inconsistent: its signature does not verify with its own public key");
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("RSA key cannot sign: " + e.getMessage(), e);
+        }
     }
 
     /** Wraps an Ed25519 private key. */

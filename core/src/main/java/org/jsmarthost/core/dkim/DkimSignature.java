@@ -7,10 +7,28 @@ public final class DkimSignature {
 
     private final DkimKey key;
     private final String value;
+    private final String b;
+    private final byte[] signedDigest;
 
-    DkimSignature(DkimKey key, String value) {
+    DkimSignature(DkimKey key, String value, String b, byte[] signedDigest) {
         this.key = key;
         this.value = value;
+        this.b = b;
+        this.signedDigest = signedDigest.clone();
+    }
+
+    /** The {@code b=} value (base64, without folding white space). */
+    public String b() {
+        return b;
+    }
+
+    /**
+     * SHA-256 of the header data this signature signed (RFC 6376 3.7). A verifier that finds the same
+     * {@code b=} over header data with the same digest knows the signature still verifies without the
+     * public-key operation: see {@link DkimVerifier#verify(java.io.InputStream, KeyLookup, java.util.Map)}.
+     */
+    public byte[] signedDigest() {
+        return signedDigest.clone();
     }
 
     /** The key that made it. */

@@ -139,7 +139,7 @@ public final class DkimSigner {
                 DkimSignature.HEADER_NAME + ":" + unsignedValue, config.headerCanonicalization());
         String b = Base64.getEncoder().encodeToString(key.privateKey().sign(data));
         f.addBase64(b);
-        return new DkimSignature(key, f.toString());
+        return new DkimSignature(key, f.toString(), b, sha256().digest(data));
     }
 
     /**

@@ -156,6 +156,47 @@ class DkimVerifierTest {
                 .isEqualTo("DKIM-Signature: v=1; bh=abc;\r\n b =");
     }
 
+    @Test
+    void recordedDigestsReplaceThePublicKeyStepAndStillCatchEveryChange() throws IOException {
+        for (DkimKey key : List.of(ed, rsa)) {
+            String raw = plain();
+            SignResult r = new DkimSigner(DkimSignerConfig.defaults(), CLOCK)
+                    .sign(new ByteArrayInputStream(raw.getBytes(StandardCharsets.ISO_8859_1)), SigningPlan.sign(List.of(key)));
+            DkimSignature sig = r.signatures().get(0);
+            String m = new String(TestMessages.wire(r.signatures(), raw.getBytes(StandardCharsets.ISO_8859_1)), StandardCharsets.ISO_8859_1);
+            java.util.Map<String, byte[]> digests = java.util.Map.of(sig.b(), sig.signedDigest());
+            KeyLookup noKeys = (s, d) -> {
+                throw new IOException("the key must not be needed for a recorded signature");
+            };
+            // untouched: passes without a key lookup, and the ordinary verification agrees
+            assertThat(verifyWithDigests(m, noKeys, digests).status()).isEqualTo(Status.PASS);
+            assertThat(verifyOne(m, key.dnsRecord().value()).status()).isEqualTo(Status.PASS);
+            // a signed header field changed
+            String subject = m.replace("Subject: ", "Subject: X");
+            assertThat(subject).isNotEqualTo(m);
+            assertThat(verifyWithDigests(subject, noKeys, digests).reason()).isEqualTo(Reason.SIGNATURE_MISMATCH);
+            // the body changed
+            String body = m + "appended\r\n";
+            assertThat(verifyWithDigests(body, noKeys, digests).reason()).isEqualTo(Reason.BODY_HASH_MISMATCH);
+            // b= replaced: not a recorded signature, so the ordinary verification runs (and fails)
+            int at = m.indexOf(" b=") + 3;
+            String otherB = m.substring(0, at) + (m.charAt(at) == 'A' ? 'B' : 'A') + m.substring(at + 1);
+            assertThat(otherB).isNotEqualTo(m);
+            assertThat(verifyWithDigests(otherB, (s, d) -> List.of(key.dnsRecord().value()), digests).reason())
+                    .isEqualTo(Reason.SIGNATURE_MISMATCH);
+            // a wrong recorded digest fails too
+            byte[] wrong = sig.signedDigest();
+            wrong[0] ^= 1;
+            assertThat(verifyWithDigests(m, noKeys, java.util.Map.of(sig.b(), wrong)).reason()).isEqualTo(Reason.SIGNATURE_MISMATCH);
+        }
+    }
+
+    static DkimVerificationResult verifyWithDigests(String msg, KeyLookup lookup, java.util.Map<String, byte[]> digests) throws IOException {
+        List<DkimVerificationResult> r = new DkimVerifier(CLOCK).verify(new ByteArrayInputStream(msg.getBytes(StandardCharsets.ISO_8859_1)), lookup, digests);
+        assertThat(r).hasSize(1);
+        return r.get(0);
+    }
+
     static String b64(byte[] b) {
         return Base64.getEncoder().encodeToString(b);
     }

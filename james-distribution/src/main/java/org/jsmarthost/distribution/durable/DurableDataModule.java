@@ -103,16 +103,18 @@ public final class DurableDataModule extends AbstractModule {
     }
 
     @ProvidesIntoSet
-    InitializationOperation configureDomainList(DomainListConfiguration configuration, JPADomainList domainList) {
+    InitializationOperation configureDomainList(DomainListConfiguration configuration, CachingJPADomainList domainList) {
+        // forClass names the bound class itself: James orders start-up operations along the Guice dependency
+        // graph of that class (naming the linked JPADomainList would let the spooler run before the configuration)
         return InitilizationOperationBuilder
-            .forClass(JPADomainList.class)
+            .forClass(CachingJPADomainList.class)
             .init(() -> domainList.configure(configuration));
     }
 
     @ProvidesIntoSet
-    InitializationOperation configureRecipientRewriteTable(ConfigurationProvider configurationProvider, JPARecipientRewriteTable table) {
+    InitializationOperation configureRecipientRewriteTable(ConfigurationProvider configurationProvider, CachingJPARecipientRewriteTable table) {
         return InitilizationOperationBuilder
-            .forClass(JPARecipientRewriteTable.class)
+            .forClass(CachingJPARecipientRewriteTable.class)
             .init(() -> table.configure(configurationProvider.getConfiguration("recipientrewritetable")));
     }
 

@@ -17,6 +17,12 @@ public final class DkimMailAttributes {
     public static final AttributeName SIGNED = AttributeName.of("org.jsmarthost.dkim.signed");
     /** Set by {@link SignDkim} on a mail it did not sign: why (e.g. "no DKIM key for From domain other.org"). */
     public static final AttributeName NOT_SIGNED = AttributeName.of("org.jsmarthost.dkim.notSigned");
+    /**
+     * Set by {@link SignDkim} next to {@link #SIGNED}: per signature {@code B-VALUE SHA256-OF-SIGNED-HEADER-DATA}
+     * (both base64), one per line. {@link VerifyDkimBeforeDelivery} checks these signatures by recomputing the
+     * digest instead of the public-key verification (org.jsmarthost.core.dkim.DkimVerifier).
+     */
+    public static final AttributeName SIGNED_DIGESTS = AttributeName.of("org.jsmarthost.dkim.signedDigests");
     /** Set by {@link VerifyDkimBeforeDelivery}: {@code pass}, or the failure reason. */
     public static final AttributeName SELF_VERIFY = AttributeName.of("org.jsmarthost.dkim.selfVerify");
 
@@ -29,6 +35,24 @@ public final class DkimMailAttributes {
 
     static Optional<String> get(Mail mail, AttributeName name) {
         return mail.getAttribute(name).map(a -> String.valueOf(a.getValue().value()));
+    }
+
+    /** The signatures' digests recorded by {@link SignDkim} ({@link #SIGNED_DIGESTS}); empty when absent or unreadable. */
+    static java.util.Map<String, byte[]> signedDigests(Mail mail) {
+        java.util.Map<String, byte[]> out = new java.util.HashMap<>();
+        get(mail, SIGNED_DIGESTS).ifPresent(v -> {
+            for (String line : v.split("\n")) {
+                String[] parts = line.trim().split(" ");
+                if (parts.length == 2) {
+                    try {
+                        out.put(parts[0], java.util.Base64.getDecoder().decode(parts[1]));
+                    } catch (IllegalArgumentException e) {
+                        // not ours: that signature is verified the ordinary way
+                    }
+                }
+            }
+        });
+        return out;
     }
 
     /** Whether {@link SignDkim} signed this mail: any change to it from now on breaks the signature. */

@@ -198,6 +198,9 @@ public final class SignDkim extends GenericMailet {
                     .map(s -> "d=" + s.key().domain() + " s=" + s.key().selector() + " a=" + s.key().algorithm().tag())
                     .collect(Collectors.joining(", "));
             DkimMailAttributes.set(mail, DkimMailAttributes.SIGNED, signed);
+            DkimMailAttributes.set(mail, DkimMailAttributes.SIGNED_DIGESTS, result.signatures().stream()
+                    .map(s -> s.b() + " " + java.util.Base64.getEncoder().encodeToString(s.signedDigest()))
+                    .collect(Collectors.joining("\n")));
             metrics.generate("smarthost_dkim_signed").increment();
             LOGGER.info("DKIM: {} signed ({})", mail.getName(), signed);
         } catch (IOException e) {

@@ -45,6 +45,28 @@ class VerifyDkimBeforeDeliveryTest {
     }
 
     @Test
+    void signDkimRecordsTheDigestsAndWithoutThemTheOrdinaryVerificationRuns() throws Exception {
+        FakeMail mail = DkimTestSupport.mail(DkimTestSupport.simple("joe@example.com"));
+        mail.setState("relay");
+        sign.service(mail);
+        String b = mail.getMessage().getHeader("DKIM-Signature")[0].replaceAll("\\s", "").replaceAll("^.*;b=", "");
+        assertThat(DkimMailAttributes.signedDigests(mail)).containsKey(b)
+            .hasSize(mail.getMessage().getHeader("DKIM-Signature").length);
+
+        mail.removeAttribute(DkimMailAttributes.SIGNED_DIGESTS);
+        verify.service(mail);
+        assertThat(DkimMailAttributes.get(mail, DkimMailAttributes.SELF_VERIFY)).contains("pass");
+
+        // a forged digest for the right b= is not trusted blindly: the recomputed header digest differs
+        mail.setAttribute(new org.apache.mailet.Attribute(DkimMailAttributes.SIGNED_DIGESTS,
+            org.apache.mailet.AttributeValue.of(b + " " + java.util.Base64.getEncoder().encodeToString(new byte[32]))));
+        verify.service(mail);
+        assertThat(mail.getState()).isEqualTo("dkim-broken");
+        assertThat(DkimMailAttributes.get(mail, DkimMailAttributes.SELF_VERIFY)).hasValueSatisfying(reason ->
+                assertThat(reason).startsWith("SIGNATURE_MISMATCH"));
+    }
+
+    @Test
     void aBodyChangedAfterSigningIsRoutedToTheFailureProcessorWithTheReason() throws Exception {
         FakeMail mail = DkimTestSupport.mail(DkimTestSupport.simple("joe@example.com"));
         sign.service(mail);

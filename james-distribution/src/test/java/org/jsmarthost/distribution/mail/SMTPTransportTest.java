@@ -9,21 +9,29 @@ import javax.mail.Session;
 import org.junit.jupiter.api.Test;
 
 /** The class names conf/mailetcontainer.xml gives RemoteDelivery resolve through our javamail.providers. */
-class SmtpTransportTest {
+class SMTPTransportTest {
     private static Session session() {
         Properties properties = new Properties();
-        properties.setProperty("mail.smtp.class", SmtpTransport.class.getName());
-        properties.setProperty("mail.smtps.class", SmtpsTransport.class.getName());
+        properties.setProperty("mail.smtp.class", SMTPTransport.class.getName());
+        properties.setProperty("mail.smtps.class", SMTPSSLTransport.class.getName());
         return Session.getInstance(properties);
     }
 
     @Test
     void smtpAndSmtpsResolveToOurTransports() throws Exception {
         Session session = session();
-        assertThat(session.getTransport("smtp")).isExactlyInstanceOf(SmtpTransport.class);
-        assertThat(session.getTransport("smtps")).isExactlyInstanceOf(SmtpsTransport.class);
-        assertThat(session.getProvider("smtp").getClassName()).isEqualTo(SmtpTransport.class.getName());
+        assertThat(session.getTransport("smtp")).isExactlyInstanceOf(SMTPTransport.class);
+        assertThat(session.getTransport("smtps")).isExactlyInstanceOf(SMTPSSLTransport.class);
+        assertThat(session.getProvider("smtp").getClassName()).isEqualTo(SMTPTransport.class.getName());
         assertThat(session.getProvider("smtp").getVendor()).isEqualTo("james-smarthost");
+    }
+
+    @Test
+    void theSimpleNamesAreJavaxMailsBecauseJamesLooksAtThem() {
+        // RemoteDelivery negotiates 8BITMIME only for a transport whose class name ends with ".SMTPTransport";
+        // any other name makes it convert every 8bit message to quoted-printable
+        assertThat(SMTPTransport.class.getName()).endsWith(".SMTPTransport");
+        assertThat(SMTPSSLTransport.class.getSimpleName()).isEqualTo(com.sun.mail.smtp.SMTPSSLTransport.class.getSimpleName());
     }
 
     @Test

@@ -3,8 +3,6 @@ package org.jsmarthost.distribution.mail;
 import javax.mail.Session;
 import javax.mail.URLName;
 
-import com.sun.mail.smtp.SMTPTransport;
-
 /**
  * javax.mail's SMTP transport under a class name that only this distribution's
  * {@code META-INF/javamail.providers} declares, named by {@code <mail.smtp.class>} in the RemoteDelivery
@@ -17,9 +15,13 @@ import com.sun.mail.smtp.SMTPTransport;
  * 15 % of the server's CPU in a plain relay, measured with bench/jfr-top.sh). For this class name the scan
  * finds nothing once per pooled session, the table is loaded, and every later connection is a map lookup.
  * The behaviour is javax.mail's SMTP transport, unchanged.
+ *
+ * <p>The simple name must stay {@code SMTPTransport}: James's RemoteDelivery ({@code MailDelivrerToHost.shouldAdapt})
+ * asks the server for 8BITMIME only when the transport's class name ends with {@code .SMTPTransport}, and
+ * otherwise converts every 8bit message to quoted-printable.
  */
-public class SmtpTransport extends SMTPTransport {
-    public SmtpTransport(Session session, URLName urlname) {
+public class SMTPTransport extends com.sun.mail.smtp.SMTPTransport {
+    public SMTPTransport(Session session, URLName urlname) {
         super(session, urlname);
     }
 }
