@@ -4,7 +4,7 @@
 # usage: bench/jfr-top.sh RECORDING.jfr [TOP=25]
 #   Record one with the load harness:  PROFILES=full JFR=1 bench/run-ours.sh
 #   (JFR=1 records each profile's timed runs, after start-up and warm-up, with jcmd JFR.start
-#   settings=profile / JFR.stop into HOME/bench.jfr), or by hand on a running server:
+#   settings=$JFR_SETTINGS (default "default") / JFR.stop into HOME/bench.jfr), or by hand on a running server:
 #   jcmd PID JFR.start name=x settings=profile  ...  jcmd PID JFR.stop name=x filename=/tmp/x.jfr
 # Prints: the number of samples, the top frames by self samples (the method on top of the stack), the
 # top frames by total samples (anywhere on the stack, counted once per sample), and self samples per

@@ -12,7 +12,7 @@
 # details (uptime, times, CPU split) -> $BENCH_DIR/results/runs-<stamp>.tsv; summary -> stderr + results/
 # Knobs (env): PROFILES="plain stock full stage-policy stage-rewrite stage-disclaimer stage-dkim stage-archive"
 #   SIZES="5000 51200" SESSIONS=20 COUNT=5000 REPS=3 WARMUP=5000 SAMPLE=10 HEAP="-Xms1g -Xmx1g"
-#   JAVA_EXTRA="" (more JVM options, same for every profile)  JFR=0|1 (flight recording of each profile's
+#   JAVA_EXTRA="" (more JVM options, same for every profile)  JFR=0|1 JFR_SETTINGS=default|profile (flight recording of each profile's
 #   timed runs into HOME/bench.jfr, see docs/BENCHMARKS.md "Profiling")  RUN_TIMEOUT=900  BENCH_DIR=/tmp/bench-ours  PORT_BASE=21000
 #   DIST=james-distribution/target/smarthost  SKIP_EMPTY=1 (skip stage-X profiles whose stage has no
 #   pack component in this build)  KEEP_HOMES=1
