@@ -71,16 +71,10 @@ public final class DurableBroker {
         broker.start();
         broker.waitUntilStarted();
 
-        // async=false: the in-JVM transport hands a command over in the calling thread instead of queueing it for
-        // a thread per connection. James reads each queue one message at a time, through a new consumer and a pull
-        // round trip per message, so this hand-over latency bounds the relay rate. Sends stay synchronous and
-        // persistent (checked by DurabilityCrashIT: SIGKILL at three points, nothing acknowledged may be lost).
-        connectionFactory = new ActiveMQConnectionFactory("vm://" + BROKER_NAME + "?create=false&async=false");
+        connectionFactory = new ActiveMQConnectionFactory("vm://" + BROKER_NAME + "?create=false");
         connectionFactory.setTrustAllPackages(false);
         connectionFactory.setAlwaysSyncSend(true);
         connectionFactory.setUseAsyncSend(false);
-        // hand a pulled message to the consumer in the transport thread, not through a session task thread
-        connectionFactory.setAlwaysSessionAsync(false);
         ActiveMQPrefetchPolicy prefetch = new ActiveMQPrefetchPolicy();
         prefetch.setQueuePrefetch(0);
         prefetch.setTopicPrefetch(0);
