@@ -308,12 +308,12 @@ final class DisclaimerChecker {
             int s0 = body.indexOf("-----BEGIN PGP SIGNATURE-----");
             int s1 = body.indexOf("-----END PGP SIGNATURE-----") + "-----END PGP SIGNATURE-----".length();
             Files.write(work.resolve(name + ".sig.asc"), (body.substring(s0, s1) + "\n").getBytes(StandardCharsets.US_ASCII));
-            Exec r = exec(work, "gpg", "--homedir", home.toString(), "--batch", "--verify",
+            Exec r = exec(work, "gpg", "--homedir", home.toString(), "--batch", "--no-autostart", "--verify",
                     work.resolve(name + ".sig.asc").toString(), work.resolve(name + ".data").toString());
             return r.exit == 0 && r.output.contains("Good signature") ? null : "gpg --verify: " + last(r.output);
         }
         Files.write(work.resolve(name + ".clear.asc"), decoded(entity));
-        Exec r = exec(work, "gpg", "--homedir", home.toString(), "--batch", "--verify", work.resolve(name + ".clear.asc").toString());
+        Exec r = exec(work, "gpg", "--homedir", home.toString(), "--batch", "--no-autostart", "--verify", work.resolve(name + ".clear.asc").toString());
         return r.exit == 0 && r.output.contains("Good signature") ? null : "gpg --verify: " + last(r.output);
     }
 
@@ -327,7 +327,7 @@ final class DisclaimerChecker {
         if (!Files.exists(home)) {
             Files.createDirectories(home, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-            Exec imp = exec(work, "gpg", "--homedir", home.toString(), "--batch", "--import",
+            Exec imp = exec(work, "gpg", "--homedir", home.toString(), "--batch", "--no-autostart", "--import",
                     CORPUS.resolve("pgp-pubkey.asc").toAbsolutePath().toString());
             if (imp.exit != 0) {
                 throw new IllegalStateException("gpg --import: " + imp.output);

@@ -21,6 +21,24 @@ class SignedMailTest {
     @TempDir
     Path tmp;
 
+    /**
+     * Verifying needs no gpg-agent (--no-autostart), but should one run anyway, stop it before the temporary
+     * directory is deleted: its sockets appearing during the deletion made the clean-up fail (seen once in CI-like runs).
+     */
+    @org.junit.jupiter.api.AfterEach
+    void stopGpgAgent() throws Exception {
+        Path home = tmp.resolve("gnupg");
+        if (Files.isDirectory(home)) {
+            try {
+                Process p = new ProcessBuilder("gpgconf", "--homedir", home.toString(), "--kill", "all")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.io.IOException e) {
+                // no gpgconf: nothing can have started an agent either
+            }
+        }
+    }
+
     private static final DisclaimerSpec SPEC = DisclaimerSpec.builder().id("corpus").build();
 
     private byte[] wrap(byte[] in) throws Exception {
@@ -101,20 +119,21 @@ class SignedMailTest {
     private Path gpgHome() throws Exception {
         Path home = tmp.resolve("gnupg");
         Files.createDirectory(home, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        CorpusSupport.Exec imp = CorpusSupport.exec("gnupg", tmp, "gpg", "--homedir", home.toString(), "--batch",
+        CorpusSupport.Exec imp = CorpusSupport.exec("gnupg", tmp, "gpg", "--homedir", home.toString(), "--batch", "--no-autostart",
                 "--import", CorpusSupport.corpusDir().resolve("pgp-pubkey.asc").toString());
         assertThat(imp.exit).as(imp.output).isZero();
         return home;
     }
 
     private CorpusSupport.Exec gpgVerify(Path home, String... files) throws Exception {
-        String[] cmd = new String[5 + files.length];
+        String[] cmd = new String[6 + files.length];
         cmd[0] = "gpg";
         cmd[1] = "--homedir";
         cmd[2] = home.toString();
         cmd[3] = "--batch";
-        cmd[4] = "--verify";
-        System.arraycopy(files, 0, cmd, 5, files.length);
+        cmd[4] = "--no-autostart";
+        cmd[5] = "--verify";
+        System.arraycopy(files, 0, cmd, 6, files.length);
         return CorpusSupport.exec("gnupg", tmp, cmd);
     }
 
