@@ -56,9 +56,8 @@ public final class DkimPrivateKey {
     private void checkPair() {
         byte[] probe = "james-smarthost DKIM key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         try {
-            RSAPrivateCrtKey k = (RSAPrivateCrtKey) rsa;
             Signature v = Signature.getInstance("SHA256withRSA");
-            v.initVerify(KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(k.getModulus(), k.getPublicExponent())));
+            v.initVerify(rsaPublicKey());
             v.update(probe);
             if (!v.verify(sign(probe))) {
                 throw new IllegalArgumentException("RSA key is inconsistent: its signature does not verify with its own public key");
@@ -108,14 +107,17 @@ public final class DkimPrivateKey {
         if (ed25519 != null) {
             return ed25519.generatePublicKey().getEncoded();
         }
-        RSAPrivateCrtKey k = (RSAPrivateCrtKey) rsa;
         try {
-            return KeyFactory.getInstance("RSA")
-                    .generatePublic(new RSAPublicKeySpec(k.getModulus(), k.getPublicExponent()))
-                    .getEncoded();
+            return rsaPublicKey().getEncoded();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot derive RSA public key", e);
         }
+    }
+
+    /** The RSA public key (modulus and public exponent of the CRT key). */
+    private java.security.PublicKey rsaPublicKey() throws GeneralSecurityException {
+        RSAPrivateCrtKey k = (RSAPrivateCrtKey) rsa;
+        return KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(k.getModulus(), k.getPublicExponent()));
     }
 
     /**

@@ -6,6 +6,7 @@ import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
+import org.jsmarthost.core.dkim.SignedDigests;
 
 /**
  * The mail attributes of the DKIM mailets (all String values). Other pack mailets that change a
@@ -18,8 +19,7 @@ public final class DkimMailAttributes {
     /** Set by {@link SignDkim} on a mail it did not sign: why (e.g. "no DKIM key for From domain other.org"). */
     public static final AttributeName NOT_SIGNED = AttributeName.of("org.jsmarthost.dkim.notSigned");
     /**
-     * Set by {@link SignDkim} next to {@link #SIGNED}: per signature {@code B-VALUE SHA256-OF-SIGNED-HEADER-DATA}
-     * (both base64), one per line. {@link VerifyDkimBeforeDelivery} checks these signatures by recomputing the
+     * Set by {@link SignDkim} next to {@link #SIGNED}: the record of its signatures ({@link SignedDigests}). {@link VerifyDkimBeforeDelivery} checks these signatures by recomputing the
      * digest instead of the public-key verification (org.jsmarthost.core.dkim.DkimVerifier).
      */
     public static final AttributeName SIGNED_DIGESTS = AttributeName.of("org.jsmarthost.dkim.signedDigests");
@@ -37,22 +37,9 @@ public final class DkimMailAttributes {
         return mail.getAttribute(name).map(a -> String.valueOf(a.getValue().value()));
     }
 
-    /** The signatures' digests recorded by {@link SignDkim} ({@link #SIGNED_DIGESTS}); empty when absent or unreadable. */
+    /** The signatures' digests recorded by {@link SignDkim} ({@link #SIGNED_DIGESTS}); empty when absent. */
     static java.util.Map<String, byte[]> signedDigests(Mail mail) {
-        java.util.Map<String, byte[]> out = new java.util.HashMap<>();
-        get(mail, SIGNED_DIGESTS).ifPresent(v -> {
-            for (String line : v.split("\n")) {
-                String[] parts = line.trim().split(" ");
-                if (parts.length == 2) {
-                    try {
-                        out.put(parts[0], java.util.Base64.getDecoder().decode(parts[1]));
-                    } catch (IllegalArgumentException e) {
-                        // not ours: that signature is verified the ordinary way
-                    }
-                }
-            }
-        });
-        return out;
+        return get(mail, SIGNED_DIGESTS).map(SignedDigests::parse).orElse(java.util.Map.of());
     }
 
     /** Whether {@link SignDkim} signed this mail: any change to it from now on breaks the signature. */

@@ -26,6 +26,7 @@ import org.jsmarthost.core.dkim.DkimSignature;
 import org.jsmarthost.core.dkim.DkimSigner;
 import org.jsmarthost.core.dkim.DkimSignerConfig;
 import org.jsmarthost.core.dkim.SignResult;
+import org.jsmarthost.core.dkim.SignedDigests;
 import org.jsmarthost.core.dkim.SigningPlan;
 import org.jsmarthost.core.status.PackStatus;
 import org.slf4j.Logger;
@@ -198,9 +199,7 @@ public final class SignDkim extends GenericMailet {
                     .map(s -> "d=" + s.key().domain() + " s=" + s.key().selector() + " a=" + s.key().algorithm().tag())
                     .collect(Collectors.joining(", "));
             DkimMailAttributes.set(mail, DkimMailAttributes.SIGNED, signed);
-            DkimMailAttributes.set(mail, DkimMailAttributes.SIGNED_DIGESTS, result.signatures().stream()
-                    .map(s -> s.b() + " " + java.util.Base64.getEncoder().encodeToString(s.signedDigest()))
-                    .collect(Collectors.joining("\n")));
+            DkimMailAttributes.set(mail, DkimMailAttributes.SIGNED_DIGESTS, SignedDigests.format(result.signatures()));
             metrics.generate("smarthost_dkim_signed").increment();
             LOGGER.info("DKIM: {} signed ({})", mail.getName(), signed);
         } catch (IOException e) {

@@ -1,7 +1,6 @@
 package org.jsmarthost.matchers.relay;
 
 import java.net.InetAddress;
-import java.util.Iterator;
 import java.util.Set;
 import javax.inject.Inject;
 import org.apache.commons.configuration2.Configuration;
@@ -62,13 +61,7 @@ public final class PopLoginRecorder implements ProtocolHandlerResultHandler<Resp
 
     @Override
     public void init(Configuration config) throws ConfigurationException {
-        for (Iterator<String> keys = config.getKeys(); keys.hasNext();) {
-            String key = keys.next();
-            if (!PARAMETERS.contains(key) && !key.equals("[@class]")) {
-                throw new ConfigurationException("PopLoginRecorder: unknown parameter '" + key + "', expected one of "
-                        + PARAMETERS);
-            }
-        }
+        RelayRuntime.requireKnownParameters("PopLoginRecorder", config, PARAMETERS);
         try {
             runtime = RelayRuntime.obtain(RelayRuntime.resolvePolicyFile(config.getString("policyFile", null)),
                     config.getString("stateBackend", "memory"), domainList, rrt);

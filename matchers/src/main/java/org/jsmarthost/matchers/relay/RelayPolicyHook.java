@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -138,13 +137,7 @@ public final class RelayPolicyHook implements CommandHandler<SMTPSession>, MailH
 
     @Override
     public void init(Configuration config) throws ConfigurationException {
-        for (Iterator<String> keys = config.getKeys(); keys.hasNext();) {
-            String key = keys.next();
-            if (!PARAMETERS.contains(key) && !key.equals("[@class]")) {
-                throw new ConfigurationException("RelayPolicyHook: unknown parameter '" + key + "', expected one of "
-                        + PARAMETERS);
-            }
-        }
+        RelayRuntime.requireKnownParameters("RelayPolicyHook", config, PARAMETERS);
         String sub = config.getString("submission", "false").trim();
         if (!sub.equals("true") && !sub.equals("false")) {
             throw new ConfigurationException("RelayPolicyHook: parameter 'submission' is '" + sub

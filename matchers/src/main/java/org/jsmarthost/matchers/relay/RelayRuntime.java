@@ -113,4 +113,16 @@ final class RelayRuntime {
             throw new IllegalStateException("cannot register " + RelayPolicyAdmin.OBJECT_NAME + ": " + e, e);
         }
     }
+
+    /** Start-up check shared by the relay hooks: every parameter of {@code config} is one of {@code known}. */
+    static void requireKnownParameters(String component, org.apache.commons.configuration2.Configuration config,
+            java.util.Set<String> known) throws org.apache.commons.configuration2.ex.ConfigurationException {
+        for (java.util.Iterator<String> keys = config.getKeys(); keys.hasNext();) {
+            String key = keys.next();
+            if (!known.contains(key) && !key.equals("[@class]")) {
+                throw new org.apache.commons.configuration2.ex.ConfigurationException(component + ": unknown parameter '" + key
+                        + "', expected one of " + known);
+            }
+        }
+    }
 }
