@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import org.jsmarthost.distribution.durable.ReaderMailQueueFactory;
+
 /**
  * The SMARTHOST_* environment variables of the launcher, validated, with their defaults.
  *
@@ -24,11 +26,13 @@ import java.util.regex.Pattern;
  * SMARTHOST_RELAYHOST         (empty)          host:port of an upstream relay; empty = deliver by MX lookup
  * SMARTHOST_HELO              the host name    name in the SMTP greeting and in HELO/EHLO when delivering
  * SMARTHOST_DELIVERY_DELAYS   5 * 1 minute, 4 * 15 minutes, 6 * 1 hour, 6 * 4 hours
- * SMARTHOST_STATE_BACKEND     memory           relay state (SMTP-after-POP logins, send quotas): memory, or
- *                                              redis://HOST:PORT[/DB] shared by several nodes
  *                                              RemoteDelivery retry schedule (James delayTime syntax: comma-separated
  *                                              [count *] amount [unit], units ms, s/second(s), m/minute(s), h/hour(s),
  *                                              d/day(s)); at least 21 attempts: a shorter list repeats its last delay
+ * SMARTHOST_STATE_BACKEND     memory           relay state (SMTP-after-POP logins, send quotas): memory, or
+ *                                              redis://HOST:PORT[/DB] shared by several nodes
+ * SMARTHOST_QUEUE_READERS     20               mails each durable queue (spool, outgoing) hands out at once, 1-256;
+ *                                              keep it at least the spooler threads and RemoteDelivery deliveryThreads
  * </pre>
  *
  * Each value is exported as a system property ({@code smarthost.bind}, {@code smarthost.smtp.port}, ...)
@@ -57,7 +61,9 @@ final class SmarthostSettings {
         RELAYHOST("SMARTHOST_RELAYHOST", "smarthost.relayhost", ""),
         HELO("SMARTHOST_HELO", "smarthost.helo", null),
         DELIVERY_DELAYS("SMARTHOST_DELIVERY_DELAYS", "smarthost.delivery.delays", "5 * 1 minute, 4 * 15 minutes, 6 * 1 hour, 6 * 4 hours"),
-        STATE_BACKEND("SMARTHOST_STATE_BACKEND", "smarthost.state.backend", "memory");
+        STATE_BACKEND("SMARTHOST_STATE_BACKEND", "smarthost.state.backend", "memory"),
+        QUEUE_READERS("SMARTHOST_QUEUE_READERS", ReaderMailQueueFactory.READERS_PROPERTY,
+            String.valueOf(ReaderMailQueueFactory.DEFAULT_READERS));
 
         final String variable;
         final String property;
@@ -108,6 +114,11 @@ final class SmarthostSettings {
         }
         checkDelays(values.get(Key.DELIVERY_DELAYS), errors);
         checkStateBackend(values.get(Key.STATE_BACKEND), errors);
+        try {
+            ReaderMailQueueFactory.checkReaders(values.get(Key.QUEUE_READERS), Key.QUEUE_READERS.variable);
+        } catch (IllegalArgumentException e) {
+            errors.add(e.getMessage());
+        }
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", errors));
         }

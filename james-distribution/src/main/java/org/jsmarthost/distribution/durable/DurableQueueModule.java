@@ -3,7 +3,6 @@ package org.jsmarthost.distribution.durable;
 import org.apache.james.metrics.api.GaugeRegistry;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.queue.activemq.ActiveMQMailQueueFactory;
-import org.apache.james.queue.activemq.metric.ActiveMQMetricCollectorNoop;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueItemDecoratorFactory;
@@ -16,7 +15,8 @@ import com.google.inject.Singleton;
 
 /**
  * Replaces the memory app's in-heap mail queues by James's stock ActiveMQ mail queue
- * ({@code james-server-queue-activemq}) on the embedded {@link DurableBroker}. Every queue James creates
+ * ({@code james-server-queue-activemq}) on the embedded {@link DurableBroker}, read by long-lived readers
+ * ({@link ReaderMailQueue}). Every queue James creates
  * ({@code spool} for the mailet container, {@code outgoing} for RemoteDelivery retries, any other queue a
  * mailet names) is then a persistent KahaDB queue under {@code var/store/activemq/}.
  *
@@ -34,10 +34,8 @@ public final class DurableQueueModule extends AbstractModule {
     @Singleton
     ActiveMQMailQueueFactory activeMqMailQueueFactory(DurableBroker broker, MailQueueItemDecoratorFactory decoratorFactory,
                                                      MetricFactory metricFactory, GaugeRegistry gaugeRegistry) {
-        ActiveMQMailQueueFactory factory = new ActiveMQMailQueueFactory(broker.connectionFactory(), decoratorFactory,
-            metricFactory, gaugeRegistry, new ActiveMQMetricCollectorNoop());
-        // message bytes inside the KahaDB journal record (fsync'ed with it), not in a side file
-        factory.setUseBlobMessages(false);
+        ActiveMQMailQueueFactory factory = new ReaderMailQueueFactory(broker.connectionFactory(), decoratorFactory,
+            metricFactory, gaugeRegistry, ReaderMailQueueFactory.readersFromSystemProperty());
         factory.setUseJMX(true);
         factory.init();
         return factory;

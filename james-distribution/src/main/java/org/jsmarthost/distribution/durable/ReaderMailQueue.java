@@ -1,0 +1,324 @@
+package org.jsmarthost.distribution.durable;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.jms.ConnectionFactory;
+import javax.jms.JMSException;
+import javax.jms.Message;
+import javax.jms.MessageConsumer;
+import javax.jms.Queue;
+import javax.jms.Session;
+
+import org.apache.james.metrics.api.GaugeRegistry;
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.queue.activemq.ActiveMQCacheableMailQueue;
+import org.apache.james.queue.api.MailQueue.MailQueueItem.CompletionStatus;
+import org.apache.james.queue.api.MailQueueItemDecoratorFactory;
+import org.apache.james.queue.api.MailQueueName;
+import org.apache.mailet.Mail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+
+/**
+ * James's ActiveMQ mail queue with a different reading side: a fixed set of long-lived readers instead of a
+ * consumer opened and closed for every mail.
+ *
+ * <p>James 3.8.1 ({@code JMSCacheableMailQueue.deQueue}) reads one mail at a time: it opens a transacted
+ * session and a consumer whose selector holds the current time ({@code JAMES_NEXT_DELIVERY <= now}), pulls one
+ * message (prefetch 0), and closes both when the mail is done. Under load this serial open–pull–close is what
+ * bounds the smarthost's rate (the CPUs were 17–30 % idle), and the prefetch-0 pull sometimes never gets its
+ * answer from the broker: the ActiveMQ client then waits forever and ready mail stays queued until a restart.
+ *
+ * <p>Here each reader owns one transacted session and one consumer and reads on its own thread: pull one mail,
+ * hand it to James (the spooler or RemoteDelivery), wait until James calls {@code done}, then commit
+ * ({@code SUCCESS}: the mail leaves the queue) or roll back ({@code RETRY}/{@code REJECT}: it stays, exactly
+ * as with James's queue). So a mail leaves the queue only after it has been processed, and a crash at any
+ * point rolls the open transactions back: nothing acknowledged to a client is lost (DurabilityCrashIT).
+ * Delayed mail (RemoteDelivery retries): a reader reopens its consumer with a fresh time in the selector
+ * once its selector is older than {@link #SELECTOR_REFRESH_MILLIS}, so a retry is read at most that late.
+ * A watchdog reopens a consumer whose pull has not been answered {@link #STUCK_MILLIS} after its timeout
+ * and logs it at WARN.
+ *
+ * <p>Writing, browsing, flushing and clearing are James's unchanged code.
+ */
+public class ReaderMailQueue extends ActiveMQCacheableMailQueue {
+    private static final Logger LOGGER = LoggerFactory.getLogger(ReaderMailQueue.class);
+    static final long POLL_MILLIS = 1000;
+    static final long SELECTOR_REFRESH_MILLIS = 1000;
+    static final long STUCK_MILLIS = 10_000;
+
+    /** How a reader opens its consumer; tests replace it to simulate a pull that is never answered. */
+    interface ConsumerOpener {
+        MessageConsumer open(Session session, Queue queue, String selector) throws JMSException;
+    }
+
+    private final int readerCount;
+    private final ConsumerOpener opener;
+    private final long stuckMillis;
+    private final List<Reader> readers = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService watchdog;
+    private final AtomicInteger generation = new AtomicInteger();
+    private final AtomicInteger released = new AtomicInteger();
+    private volatile boolean disposed;
+
+    public ReaderMailQueue(ConnectionFactory connectionFactory, MailQueueItemDecoratorFactory decoratorFactory,
+                           MailQueueName name, MetricFactory metricFactory, GaugeRegistry gaugeRegistry, int readerCount) {
+        this(connectionFactory, decoratorFactory, name, metricFactory, gaugeRegistry, readerCount,
+            (session, queue, selector) -> session.createConsumer(queue, selector), STUCK_MILLIS);
+    }
+
+    ReaderMailQueue(ConnectionFactory connectionFactory, MailQueueItemDecoratorFactory decoratorFactory,
+                    MailQueueName name, MetricFactory metricFactory, GaugeRegistry gaugeRegistry, int readerCount,
+                    ConsumerOpener opener, long stuckMillis) {
+        super(connectionFactory, decoratorFactory, name, false, metricFactory, gaugeRegistry);
+        if (readerCount < 1) {
+            throw new IllegalArgumentException("readers=" + readerCount + " is invalid: expected at least 1");
+        }
+        this.readerCount = readerCount;
+        this.opener = opener;
+        this.stuckMillis = stuckMillis;
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "queue-watchdog-" + name.asString());
+            thread.setDaemon(true);
+            return thread;
+        });
+        watchdog.scheduleWithFixedDelay(this::releaseStuckReaders, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Every subscription starts its own readers; cancelling it stops them once their mails are done. */
+    @Override
+    public Flux<MailQueueItem> deQueue() {
+        return Flux.create(this::startReaders, FluxSink.OverflowStrategy.BUFFER);
+    }
+
+    private void startReaders(FluxSink<MailQueueItem> sink) {
+        int subscription = generation.incrementAndGet();
+        List<Reader> started = new ArrayList<>();
+        for (int i = 0; i < readerCount; i++) {
+            Reader reader = new Reader(sink, "queue-reader-" + queueName.asString() + "-" + subscription + "-" + i);
+            readers.add(reader);
+            started.add(reader);
+        }
+        sink.onDispose(() -> started.forEach(Reader::stop));
+        started.forEach(reader -> reader.thread.start());
+    }
+
+    /** Number of consumers the watchdog has reopened because their pull was never answered. */
+    int releasedReaders() {
+        return released.get();
+    }
+
+    private void releaseStuckReaders() {
+        long now = System.currentTimeMillis();
+        for (Reader reader : readers) {
+            long since = reader.receivingSince;
+            if (since != 0 && now - since > POLL_MILLIS + stuckMillis) {
+                LOGGER.warn("Mail queue {}: reader {} has waited {} ms for a {} ms pull; reopening its consumer",
+                    queueName.asString(), reader.thread.getName(), now - since, POLL_MILLIS);
+                released.incrementAndGet();
+                reader.closeConsumer();
+            }
+        }
+    }
+
+    @Override
+    public void dispose() {
+        disposed = true;
+        watchdog.shutdownNow();
+        for (Reader reader : readers) {
+            reader.stop();
+            reader.closeSession();
+        }
+        readers.clear();
+        super.dispose();
+    }
+
+    /** One reader: a thread, a transacted session and its consumer; at most one mail in flight. */
+    private final class Reader implements Runnable {
+        private final FluxSink<MailQueueItem> sink;
+        private final Thread thread;
+        private final Object doneSignal = new Object();
+        private volatile boolean running = true;
+        private volatile long receivingSince;
+        private volatile Session session;
+        private volatile MessageConsumer consumer;
+        private long selectorTime;
+        private boolean inFlight;
+
+        Reader(FluxSink<MailQueueItem> sink, String name) {
+            this.sink = sink;
+            this.thread = new Thread(this, name);
+            thread.setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (running && !disposed) {
+                    readOne();
+                }
+            } finally {
+                awaitDone();
+                closeSession();
+                readers.remove(this);
+            }
+        }
+
+        private void readOne() {
+            try {
+                Message message = receive();
+                if (message == null) {
+                    return;
+                }
+                Mail mail;
+                try {
+                    mail = createMail(message);
+                } catch (Exception e) {
+                    LOGGER.error("Mail queue {}: cannot read message {}; rolled back (ActiveMQ moves it to ActiveMQ.DLQ "
+                        + "after its redeliveries)", queueName.asString(), message.getJMSMessageID(), e);
+                    session.rollback();
+                    return;
+                }
+                if (sink.isCancelled()) {
+                    session.rollback();
+                    return;
+                }
+                dequeuedMailsMetric.increment();
+                synchronized (doneSignal) {
+                    inFlight = true;
+                }
+                sink.next(mailQueueItemDecoratorFactory.decorate(new Item(mail, this), queueName));
+                awaitDone();
+            } catch (JMSException | RuntimeException e) {
+                if (running && !disposed) {
+                    LOGGER.warn("Mail queue {}: reader {} failed, reopening its session", queueName.asString(),
+                        thread.getName(), e);
+                    closeSession();
+                    pause();
+                }
+            }
+        }
+
+        private Message receive() throws JMSException {
+            long now = System.currentTimeMillis();
+            if (session == null) {
+                session = connection.createSession(true, Session.SESSION_TRANSACTED);
+            }
+            if (consumer == null || now - selectorTime > SELECTOR_REFRESH_MILLIS) {
+                closeConsumer();
+                selectorTime = now;
+                consumer = opener.open(session, session.createQueue(queueName.asString()), getMessageSelector());
+            }
+            MessageConsumer current = consumer;
+            receivingSince = now;
+            try {
+                return current.receive(POLL_MILLIS);
+            } catch (javax.jms.IllegalStateException closed) {
+                // closed by the watchdog or by stop(): reopened on the next round if still running
+                return null;
+            } finally {
+                receivingSince = 0;
+            }
+        }
+
+        void complete(CompletionStatus status) throws MailQueueException {
+            try {
+                if (status == CompletionStatus.SUCCESS) {
+                    session.commit();
+                } else {
+                    session.rollback();
+                }
+            } catch (JMSException | RuntimeException e) {
+                throw new MailQueueException("Unable to " + (status == CompletionStatus.SUCCESS ? "commit" : "roll back")
+                    + " the dequeue of a mail from " + queueName.asString(), e);
+            } finally {
+                synchronized (doneSignal) {
+                    inFlight = false;
+                    doneSignal.notifyAll();
+                }
+            }
+        }
+
+        private void awaitDone() {
+            synchronized (doneSignal) {
+                while (inFlight && !disposed) {
+                    try {
+                        doneSignal.wait(POLL_MILLIS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        }
+
+        private void pause() {
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
+        }
+
+        void stop() {
+            running = false;
+            closeConsumer();
+        }
+
+        void closeConsumer() {
+            MessageConsumer current = consumer;
+            consumer = null;
+            if (current != null) {
+                try {
+                    current.close();
+                } catch (JMSException | RuntimeException e) {
+                    LOGGER.debug("Mail queue {}: closing a consumer failed", queueName.asString(), e);
+                }
+            }
+        }
+
+        void closeSession() {
+            closeConsumer();
+            Session current = session;
+            session = null;
+            if (current != null) {
+                try {
+                    current.close();
+                } catch (JMSException | RuntimeException e) {
+                    LOGGER.debug("Mail queue {}: closing a session failed", queueName.asString(), e);
+                }
+            }
+        }
+    }
+
+    /** The dequeued mail; {@code done} commits or rolls back its reader's transaction and frees the reader. */
+    private static final class Item implements MailQueueItem {
+        private final Mail mail;
+        private final Reader reader;
+
+        Item(Mail mail, Reader reader) {
+            this.mail = mail;
+            this.reader = reader;
+        }
+
+        @Override
+        public Mail getMail() {
+            return mail;
+        }
+
+        @Override
+        public void done(CompletionStatus status) throws MailQueueException {
+            reader.complete(status);
+        }
+    }
+}

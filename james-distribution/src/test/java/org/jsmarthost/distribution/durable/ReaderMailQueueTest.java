@@ -1,0 +1,268 @@
+package org.jsmarthost.distribution.durable;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.jms.MessageConsumer;
+import javax.mail.internet.MimeMessage;
+
+import org.apache.james.metrics.dropwizard.DropWizardGaugeRegistry;
+import org.apache.james.metrics.dropwizard.DropWizardMetricFactory;
+import org.apache.james.queue.api.MailQueue.MailQueueItem;
+import org.apache.james.queue.api.MailQueue.MailQueueItem.CompletionStatus;
+import org.apache.james.queue.api.MailQueueName;
+import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
+import org.apache.james.server.core.MailImpl;
+import org.apache.mailet.Mail;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.codahale.metrics.MetricRegistry;
+
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/** {@link ReaderMailQueue} on a real embedded KahaDB broker (the one the smarthost runs). */
+class ReaderMailQueueTest {
+    @TempDir
+    Path store;
+
+    private DurableBroker broker;
+    private final List<ReaderMailQueue> queues = new ArrayList<>();
+    private final List<Disposable> subscriptions = new ArrayList<>();
+
+    @BeforeEach
+    void startBroker() throws Exception {
+        broker = new DurableBroker(store.toFile());
+    }
+
+    @AfterEach
+    void stop() {
+        subscriptions.forEach(Disposable::dispose);
+        queues.forEach(ReaderMailQueue::dispose);
+        broker.stop();
+    }
+
+    private ReaderMailQueue queue(int readers) {
+        return queue(readers, (session, destination, selector) -> session.createConsumer(destination, selector));
+    }
+
+    private ReaderMailQueue queue(int readers, ReaderMailQueue.ConsumerOpener opener) {
+        MetricRegistry registry = new MetricRegistry();
+        ReaderMailQueue queue = new ReaderMailQueue(broker.connectionFactory(), new RawMailQueueItemDecoratorFactory(),
+            MailQueueName.of("spool"), new DropWizardMetricFactory(registry), new DropWizardGaugeRegistry(registry),
+            readers, opener, 500);
+        queues.add(queue);
+        return queue;
+    }
+
+    private static Mail mail(String name) throws Exception {
+        String text = "From: a@sender.example\r\nTo: b@rcpt.example\r\nSubject: " + name + "\r\n\r\nbody of " + name + "\r\n";
+        MimeMessage message = new MimeMessage(javax.mail.Session.getInstance(new Properties()),
+            new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)));
+        return MailImpl.builder().name(name).sender("a@sender.example").addRecipient("b@rcpt.example")
+            .mimeMessage(message).build();
+    }
+
+    private static String body(Mail mail) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        mail.getMessage().writeTo(out);
+        return out.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** Subscribes like James's spooler: items processed on a pool, {@code concurrency} at a time. */
+    private BlockingQueue<MailQueueItem> subscribe(ReaderMailQueue queue, int concurrency) {
+        BlockingQueue<MailQueueItem> received = new LinkedBlockingQueue<>();
+        subscriptions.add(Flux.from(queue.deQueue())
+            .flatMap(item -> Mono.fromRunnable(() -> received.add(item)).subscribeOn(Schedulers.boundedElastic()),
+                concurrency)
+            .subscribeOn(Schedulers.boundedElastic())
+            .subscribe());
+        return received;
+    }
+
+    @Test
+    void concurrentReadersHandEveryMailOutExactlyOnceWithItsContent() throws Exception {
+        ReaderMailQueue queue = queue(8);
+        for (int i = 0; i < 300; i++) {
+            queue.enQueue(mail("m" + i));
+        }
+        Map<String, Integer> seen = new ConcurrentHashMap<>();
+        AtomicInteger wrongBodies = new AtomicInteger();
+        CountDownLatch all = new CountDownLatch(300);
+        subscriptions.add(Flux.from(queue.deQueue())
+            .flatMap(item -> Mono.fromRunnable(() -> {
+                try {
+                    Mail mail = item.getMail();
+                    if (!body(mail).contains("body of " + mail.getName() + "\r\n")) {
+                        wrongBodies.incrementAndGet();
+                    }
+                    seen.merge(mail.getName(), 1, Integer::sum);
+                    item.done(CompletionStatus.SUCCESS);
+                    all.countDown();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }).subscribeOn(Schedulers.boundedElastic()), 8)
+            .subscribe());
+
+        assertThat(all.await(60, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(1500);
+        assertThat(seen).hasSize(300);
+        assertThat(seen.values()).allMatch(count -> count == 1);
+        assertThat(wrongBodies).hasValue(0);
+        assertThat(queue.getSize()).isZero();
+    }
+
+    @Test
+    void readersHandOutAtMostTheirNumberOfMailsAtOnce() throws Exception {
+        ReaderMailQueue queue = queue(3);
+        for (int i = 0; i < 6; i++) {
+            queue.enQueue(mail("m" + i));
+        }
+        BlockingQueue<MailQueueItem> received = subscribe(queue, 10);
+        List<MailQueueItem> first = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            first.add(received.poll(10, TimeUnit.SECONDS));
+        }
+        assertThat(first).doesNotContainNull();
+        assertThat(received.poll(2, TimeUnit.SECONDS)).as("a fourth mail while three are in flight").isNull();
+
+        first.get(0).done(CompletionStatus.SUCCESS);
+        MailQueueItem fourth = received.poll(10, TimeUnit.SECONDS);
+        assertThat(fourth).isNotNull();
+        assertThat(queue.getSize()).isEqualTo(5);
+    }
+
+    @Test
+    void retryKeepsTheMailQueuedAndHandsItOutAgain() throws Exception {
+        ReaderMailQueue queue = queue(2);
+        queue.enQueue(mail("again"));
+        BlockingQueue<MailQueueItem> received = subscribe(queue, 2);
+
+        MailQueueItem first = received.poll(10, TimeUnit.SECONDS);
+        assertThat(first.getMail().getName()).isEqualTo("again");
+        first.done(CompletionStatus.RETRY);
+        MailQueueItem second = received.poll(15, TimeUnit.SECONDS);
+        assertThat(second).isNotNull();
+        assertThat(second.getMail().getName()).isEqualTo("again");
+        assertThat(body(second.getMail())).contains("body of again");
+        second.done(CompletionStatus.SUCCESS);
+        Thread.sleep(500);
+        assertThat(queue.getSize()).isZero();
+    }
+
+    @Test
+    void delayedMailIsReadOnlyWhenItsTimeHasCome() throws Exception {
+        ReaderMailQueue queue = queue(2);
+        BlockingQueue<MailQueueItem> received = subscribe(queue, 2);
+        long start = System.currentTimeMillis();
+        queue.enQueue(mail("later"), Duration.ofSeconds(3));
+        queue.enQueue(mail("now"));
+
+        MailQueueItem now = received.poll(10, TimeUnit.SECONDS);
+        assertThat(now.getMail().getName()).isEqualTo("now");
+        now.done(CompletionStatus.SUCCESS);
+        MailQueueItem later = received.poll(10, TimeUnit.SECONDS);
+        long waited = System.currentTimeMillis() - start;
+        assertThat(later.getMail().getName()).isEqualTo("later");
+        assertThat(waited).isBetween(3000L, 3000L + ReaderMailQueue.SELECTOR_REFRESH_MILLIS + ReaderMailQueue.POLL_MILLIS + 1500);
+        later.done(CompletionStatus.SUCCESS);
+    }
+
+    @Test
+    void aMailInFlightWhenTheServerStopsIsReadAgainAfterRestart() throws Exception {
+        ReaderMailQueue queue = queue(2);
+        queue.enQueue(mail("in-flight"));
+        BlockingQueue<MailQueueItem> received = subscribe(queue, 2);
+        MailQueueItem item = received.poll(10, TimeUnit.SECONDS);
+        assertThat(item.getMail().getName()).isEqualTo("in-flight");
+        // no done(): the server stops while the mail is being processed
+        subscriptions.forEach(Disposable::dispose);
+        subscriptions.clear();
+        queue.dispose();
+        queues.clear();
+        broker.stop();
+
+        broker = new DurableBroker(store.toFile());
+        ReaderMailQueue restarted = queue(2);
+        BlockingQueue<MailQueueItem> again = subscribe(restarted, 2);
+        MailQueueItem redelivered = again.poll(10, TimeUnit.SECONDS);
+        assertThat(redelivered).isNotNull();
+        assertThat(redelivered.getMail().getName()).isEqualTo("in-flight");
+        assertThat(body(redelivered.getMail())).contains("body of in-flight");
+        redelivered.done(CompletionStatus.SUCCESS);
+    }
+
+    /**
+     * Stands in for the ActiveMQ 5.17 client's prefetch-0 pull that never gets its answer: the first consumer's
+     * receive blocks until the consumer is closed. Without the watchdog this reader would never read again.
+     */
+    @Test
+    void watchdogReopensAConsumerWhosePullIsNeverAnswered() throws Exception {
+        AtomicBoolean first = new AtomicBoolean(true);
+        ReaderMailQueue queue = queue(1, (session, destination, selector) -> {
+            MessageConsumer real = session.createConsumer(destination, selector);
+            if (!first.getAndSet(false)) {
+                return real;
+            }
+            CountDownLatch closed = new CountDownLatch(1);
+            return (MessageConsumer) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {MessageConsumer.class}, (proxy, method, args) -> {
+                    if (method.getName().startsWith("receive")) {
+                        closed.await();
+                        throw new javax.jms.IllegalStateException("The Consumer is closed");
+                    }
+                    if (method.getName().equals("close")) {
+                        closed.countDown();
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        });
+        queue.enQueue(mail("stalled"));
+        BlockingQueue<MailQueueItem> received = subscribe(queue, 1);
+
+        MailQueueItem item = received.poll(15, TimeUnit.SECONDS);
+        assertThat(item).as("mail read after the watchdog reopened the consumer").isNotNull();
+        assertThat(item.getMail().getName()).isEqualTo("stalled");
+        assertThat(queue.releasedReaders()).isEqualTo(1);
+        item.done(CompletionStatus.SUCCESS);
+    }
+
+    @Test
+    void readerCountIsValidatedWithTheSettingName() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ReaderMailQueueFactory.checkReaders("0", "SMARTHOST_QUEUE_READERS"))
+            .hasMessage("SMARTHOST_QUEUE_READERS='0' is invalid: expected a number of queue readers 1-256");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ReaderMailQueueFactory.checkReaders("many", "x"))
+            .hasMessageContaining("x='many' is invalid");
+        assertThat(ReaderMailQueueFactory.checkReaders(" 32 ", "x")).isEqualTo(32);
+        assertThat(Collections.singletonList(ReaderMailQueueFactory.checkReaders("256", "x"))).containsExactly(256);
+    }
+}
