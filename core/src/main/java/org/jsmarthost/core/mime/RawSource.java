@@ -68,13 +68,18 @@ abstract class RawSource implements Closeable {
 
                     @Override
                     public int read(byte[] b, int off, int len) throws IOException {
+                        if (len == 0) {
+                            // InputStream contract: a zero-length read returns 0, not end of stream
+                            // (readAllBytes asks for 0 bytes whenever its 8 KiB buffer is full)
+                            return 0;
+                        }
                         if (pos >= to) {
                             return -1;
                         }
                         int want = (int) Math.min(len, to - pos);
                         int n = ch.read(ByteBuffer.wrap(b, off, want), pos);
-                        if (n <= 0) {
-                            return -1;
+                        if (n < 0) {
+                            throw new java.io.EOFException("message file ends at " + pos + ", expected " + to + " bytes");
                         }
                         pos += n;
                         return n;

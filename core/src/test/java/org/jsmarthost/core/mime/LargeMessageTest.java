@@ -107,4 +107,23 @@ class LargeMessageTest {
         }
         return sb.toString();
     }
+
+    /** A large single-part text body is changed whole: every line is kept, the disclaimer comes after the last. */
+    @Test
+    void aLargeTextBodyKeepsEveryLine() throws Exception {
+        StringBuilder body = new StringBuilder();
+        for (int line = 0; body.length() < 1_200_000; line++) {
+            body.append("large mail line ").append(line).append(": the quick brown fox jumps over the lazy dog\r\n");
+        }
+        String message = "From: zoe@example.com\r\nTo: bob@partner.test\r\nSubject: big\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: text/plain; charset=UTF-8\r\n\r\n" + body;
+        Path in = dir.resolve("text.eml");
+        Files.write(in, message.getBytes(StandardCharsets.US_ASCII));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        InsertResult r = new DisclaimerInserter().insert(in, out, DisclaimerSpec.defaults(), CorpusSupport.disclaimer());
+        assertThat(r.code()).isEqualTo("inserted");
+        String result = out.toString(StandardCharsets.UTF_8);
+        assertThat(result).contains(body.toString());
+        assertThat(result.indexOf(CorpusSupport.PHRASE)).isGreaterThan(result.indexOf(body.substring(body.length() - 70)));
+    }
 }
