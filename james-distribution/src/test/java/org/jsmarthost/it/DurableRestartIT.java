@@ -3,6 +3,7 @@ package org.jsmarthost.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,8 +25,9 @@ import org.junit.jupiter.api.Test;
  * <ol>
  *   <li>run 1: domains, a user and address mappings made with james-cli; a message acknowledged with 250
  *       while the upstream is down, and the server killed with SIGKILL right after the 250;</li>
- *   <li>run 2: that message is still there (it was on disk before the 250); another message waits in the
- *       durable {@code outgoing} queue for its retry (upstream still down); a mail for a mapped address
+ *   <li>run 2: that message is still there (it was on disk before the 250); another message and a 1.2 MB one
+ *       (its bytes in a queue body file) wait in the durable {@code outgoing} queue for their retry (upstream
+ *       still down); a mail for a mapped address
  *       whose target does not exist lands in the file repository {@code var/mail/address-error}; then a
  *       graceful stop (SIGTERM) in the middle of an SMTP DATA transaction: the server stops accepting
  *       connections but lets the transaction finish with a 250;</li>
@@ -50,6 +52,8 @@ class DurableRestartIT {
         String gracefulMarker = marker();
         String authMarker = marker();
         String mappedMarker = marker();
+        String largeMarker = marker();
+        String largePadding = largeBody();
         try {
             // run 1
             server.start();
@@ -64,7 +68,9 @@ class DurableRestartIT {
             // run 2
             server.start();
             assertThat(send(server, "carol@remote.example", waitingMarker).code).isEqualTo(250);
-            awaitQueueSize(server, "outgoing", 2, DELIVERY);
+            // above 256 KiB the queue keeps the bytes in an fsync'ed body file (QueueBodyStore), not in the journal
+            assertThat(send(server, "frank@remote.example", largeMarker + "\n" + largePadding).code).isEqualTo(250);
+            awaitQueueSize(server, "outgoing", 3, DELIVERY);
             assertThat(send(server, "info@corp.example", marker()).code).isEqualTo(250);
             awaitRepositorySize(server, "var/mail/address-error", 1, DELIVERY);
             assertThat(gracefulStopDuringData(server, gracefulMarker).code).isEqualTo(250);
@@ -94,12 +100,17 @@ class DurableRestartIT {
                 Received auth = sink.awaitContaining(authMarker, DELIVERY);
                 assertThat(auth.mailFrom).isEqualTo("alice@corp.example");
                 assertThat(sink.awaitContaining(mappedMarker, DELIVERY).recipients).containsExactly("team@remote.example");
+                Received large = sink.awaitContaining(largeMarker, DELIVERY);
+                assertThat(large.recipients).containsExactly("frank@remote.example");
+                assertThat(large.content()).as("the 1.2 MB body, intact").contains(largePadding.replace("\n", "\r\n"));
                 System.out.printf("DurableRestartIT: queued mail delivered %.1f s after the upstream came back (retry delay %s, "
-                    + "queue poll up to 10 s)%n", waited, RETRY);
-                // retry schedule: delay + the queue's 10 s selector poll + slack for a loaded machine
+                    + "queue readers refresh their selector every 1 s)%n", waited, RETRY);
+                // retry schedule: delay + the queue readers' 1 s selector refresh + slack for a loaded machine
                 assertThat(waited).isLessThan(RETRY.toSeconds() + 10 + 30);
                 awaitQueueSize(server, "outgoing", 0, DELIVERY);
-                for (String marker : new String[] {killedMarker, waitingMarker, gracefulMarker, authMarker, mappedMarker}) {
+                await(() -> bodyFiles(server), 0, "body files left once every large mail has left the queues",
+                    Duration.ofSeconds(10));
+                for (String marker : new String[] {killedMarker, waitingMarker, gracefulMarker, authMarker, mappedMarker, largeMarker}) {
                     assertThat(sink.received().stream().filter(mail -> mail.content().contains(marker)).count())
                         .as("copies of " + marker).isEqualTo(1);
                 }
@@ -146,6 +157,20 @@ class DurableRestartIT {
         } catch (java.io.IOException e) {
             return true;
         }
+    }
+
+    private static long bodyFiles(SmarthostServer server) throws Exception {
+        try (java.util.stream.Stream<java.nio.file.Path> files = Files.list(server.home.resolve("var/store/activemq/bodies"))) {
+            return files.count();
+        }
+    }
+
+    private static String largeBody() {
+        StringBuilder body = new StringBuilder();
+        for (int line = 0; body.length() < 1_200_000; line++) {
+            body.append("large mail line ").append(line).append(": the quick brown fox jumps over the lazy dog\n");
+        }
+        return body.toString();
     }
 
     private static Reply send(SmarthostServer server, String to, String marker) throws Exception {

@@ -43,6 +43,7 @@ public final class DurableBroker {
 
     private final BrokerService broker;
     private final ActiveMQConnectionFactory connectionFactory;
+    private final File directory;
 
     @Inject
     public DurableBroker(FileSystem fileSystem) throws Exception {
@@ -50,6 +51,7 @@ public final class DurableBroker {
     }
 
     DurableBroker(File directory) throws Exception {
+        this.directory = directory;
         KahaDBPersistenceAdapter kahaDb = new KahaDBPersistenceAdapter();
         kahaDb.setDirectory(new File(directory, "kahadb"));
         kahaDb.setJournalDiskSyncStrategy("always");
@@ -88,6 +90,11 @@ public final class DurableBroker {
             throw new IllegalStateException("cannot create the queue store " + directory);
         }
         return directory;
+    }
+
+    /** Where the queues keep the bytes of large mails ({@link QueueBodyStore}), next to the KahaDB journal. */
+    public File bodyDirectory() {
+        return new File(directory, "bodies");
     }
 
     public ConnectionFactory connectionFactory() {

@@ -35,7 +35,7 @@ public final class DurableQueueModule extends AbstractModule {
     ActiveMQMailQueueFactory activeMqMailQueueFactory(DurableBroker broker, MailQueueItemDecoratorFactory decoratorFactory,
                                                      MetricFactory metricFactory, GaugeRegistry gaugeRegistry) {
         ActiveMQMailQueueFactory factory = new ReaderMailQueueFactory(broker.connectionFactory(), decoratorFactory,
-            metricFactory, gaugeRegistry, ReaderMailQueueFactory.readersFromSystemProperty());
+            metricFactory, gaugeRegistry, broker.bodyDirectory(), ReaderMailQueueFactory.readersFromSystemProperty());
         factory.setUseJMX(true);
         factory.init();
         return factory;

@@ -1,7 +1,9 @@
 package org.jsmarthost.distribution.durable;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -12,8 +14,11 @@ import javax.jms.ConnectionFactory;
 import javax.jms.JMSException;
 import javax.jms.Message;
 import javax.jms.MessageConsumer;
+import javax.jms.ObjectMessage;
 import javax.jms.Queue;
 import javax.jms.Session;
+import javax.mail.MessagingException;
+import javax.mail.internet.MimeMessage;
 
 import org.apache.james.metrics.api.GaugeRegistry;
 import org.apache.james.metrics.api.MetricFactory;
@@ -21,6 +26,7 @@ import org.apache.james.queue.activemq.ActiveMQCacheableMailQueue;
 import org.apache.james.queue.api.MailQueue.MailQueueItem.CompletionStatus;
 import org.apache.james.queue.api.MailQueueItemDecoratorFactory;
 import org.apache.james.queue.api.MailQueueName;
+import org.apache.james.server.core.MimeMessageWrapper;
 import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +54,8 @@ import reactor.core.publisher.FluxSink;
  * A watchdog reopens a consumer whose pull has not been answered {@link #STUCK_MILLIS} after its timeout
  * and logs it at WARN.
  *
- * <p>Writing, browsing, flushing and clearing are James's unchanged code.
+ * <p>Writing, browsing, flushing and clearing are James's code, except that a large mail's bytes go to a
+ * {@link QueueBodyStore} file named by the queue message instead of into the message itself.
  */
 public class ReaderMailQueue extends ActiveMQCacheableMailQueue {
     private static final Logger LOGGER = LoggerFactory.getLogger(ReaderMailQueue.class);
@@ -61,6 +68,10 @@ public class ReaderMailQueue extends ActiveMQCacheableMailQueue {
         MessageConsumer open(Session session, Queue queue, String selector) throws JMSException;
     }
 
+    /** JMS property naming the body file of a large mail ({@link QueueBodyStore}). */
+    static final String BODY_FILE = "SMARTHOST_BODY_FILE";
+
+    private final QueueBodyStore bodies;
     private final int readerCount;
     private final ConsumerOpener opener;
     private final long stuckMillis;
@@ -71,18 +82,20 @@ public class ReaderMailQueue extends ActiveMQCacheableMailQueue {
     private volatile boolean disposed;
 
     public ReaderMailQueue(ConnectionFactory connectionFactory, MailQueueItemDecoratorFactory decoratorFactory,
-                           MailQueueName name, MetricFactory metricFactory, GaugeRegistry gaugeRegistry, int readerCount) {
-        this(connectionFactory, decoratorFactory, name, metricFactory, gaugeRegistry, readerCount,
+                           MailQueueName name, MetricFactory metricFactory, GaugeRegistry gaugeRegistry,
+                           QueueBodyStore bodies, int readerCount) {
+        this(connectionFactory, decoratorFactory, name, metricFactory, gaugeRegistry, bodies, readerCount,
             (session, queue, selector) -> session.createConsumer(queue, selector), STUCK_MILLIS);
     }
 
     ReaderMailQueue(ConnectionFactory connectionFactory, MailQueueItemDecoratorFactory decoratorFactory,
-                    MailQueueName name, MetricFactory metricFactory, GaugeRegistry gaugeRegistry, int readerCount,
-                    ConsumerOpener opener, long stuckMillis) {
+                    MailQueueName name, MetricFactory metricFactory, GaugeRegistry gaugeRegistry, QueueBodyStore bodies,
+                    int readerCount, ConsumerOpener opener, long stuckMillis) {
         super(connectionFactory, decoratorFactory, name, false, metricFactory, gaugeRegistry);
         if (readerCount < 1) {
             throw new IllegalArgumentException("readers=" + readerCount + " is invalid: expected at least 1");
         }
+        this.bodies = bodies;
         this.readerCount = readerCount;
         this.opener = opener;
         this.stuckMillis = stuckMillis;
@@ -128,6 +141,61 @@ public class ReaderMailQueue extends ActiveMQCacheableMailQueue {
                 reader.closeConsumer();
             }
         }
+    }
+
+    /** A large mail goes to a body file (fsync'ed) and the queue message only names it; see {@link QueueBodyStore}. */
+    @Override
+    protected void produceMail(Map<String, Object> props, int msgPrio, Mail mail)
+        throws JMSException, MessagingException, IOException {
+        if (!bodies.isLarge(mail.getMessageSize())) {
+            super.produceMail(props, msgPrio, mail);
+            return;
+        }
+        String name = bodies.write(mail.getMessage());
+        ObjectMessage message;
+        try {
+            message = session.createObjectMessage();
+            for (Map.Entry<String, Object> entry : props.entrySet()) {
+                message.setObjectProperty(entry.getKey(), entry.getValue());
+            }
+            message.setStringProperty(BODY_FILE, name);
+        } catch (JMSException | RuntimeException e) {
+            bodies.delete(name);
+            throw e;
+        }
+        // a failed send keeps the file: the broker may have stored the message anyway, and an orphan file
+        // wastes disk while a missing one would lose the mail
+        producer.send(message, Message.DEFAULT_DELIVERY_MODE, msgPrio, Message.DEFAULT_TIME_TO_LIVE);
+    }
+
+    @Override
+    protected MimeMessage mimeMessage(Message message) throws MessagingException, JMSException {
+        String name = message.getStringProperty(BODY_FILE);
+        if (name == null) {
+            return super.mimeMessage(message);
+        }
+        try {
+            return new MimeMessageWrapper(new QueueBodyStore.FileSource(bodies.file(name)));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new MailQueueException("Unable to read the body of a mail queued in " + queueName.asString(), e);
+        }
+    }
+
+    /** Removing mails (clear, remove by sender/recipient/name) also deletes their body files. */
+    @Override
+    public List<Message> removeWithSelector(String selector) throws MailQueueException {
+        List<Message> removed = super.removeWithSelector(selector);
+        for (Message message : removed) {
+            try {
+                String name = message.getStringProperty(BODY_FILE);
+                if (name != null) {
+                    bodies.delete(name);
+                }
+            } catch (JMSException e) {
+                LOGGER.warn("Mail queue {}: cannot read the body file of a removed mail", queueName.asString(), e);
+            }
+        }
+        return removed;
     }
 
     @Override
@@ -196,7 +264,8 @@ public class ReaderMailQueue extends ActiveMQCacheableMailQueue {
                 synchronized (doneSignal) {
                     inFlight = true;
                 }
-                sink.next(mailQueueItemDecoratorFactory.decorate(new Item(mail, this), queueName));
+                String bodyFile = message.getStringProperty(BODY_FILE);
+                sink.next(mailQueueItemDecoratorFactory.decorate(new Item(mail, this, bodyFile), queueName));
                 awaitDone();
             } catch (JMSException | RuntimeException e) {
                 if (running && !disposed) {
@@ -230,10 +299,13 @@ public class ReaderMailQueue extends ActiveMQCacheableMailQueue {
             }
         }
 
-        void complete(CompletionStatus status) throws MailQueueException {
+        void complete(CompletionStatus status, String bodyFile) throws MailQueueException {
             try {
                 if (status == CompletionStatus.SUCCESS) {
                     session.commit();
+                    if (bodyFile != null) {
+                        bodies.delete(bodyFile);
+                    }
                 } else {
                     session.rollback();
                 }
@@ -305,10 +377,12 @@ public class ReaderMailQueue extends ActiveMQCacheableMailQueue {
     private static final class Item implements MailQueueItem {
         private final Mail mail;
         private final Reader reader;
+        private final String bodyFile;
 
-        Item(Mail mail, Reader reader) {
+        Item(Mail mail, Reader reader, String bodyFile) {
             this.mail = mail;
             this.reader = reader;
+            this.bodyFile = bodyFile;
         }
 
         @Override
@@ -318,7 +392,7 @@ public class ReaderMailQueue extends ActiveMQCacheableMailQueue {
 
         @Override
         public void done(CompletionStatus status) throws MailQueueException {
-            reader.complete(status);
+            reader.complete(status, bodyFile);
         }
     }
 }

@@ -1,5 +1,7 @@
 package org.jsmarthost.distribution.durable;
 
+import java.io.File;
+
 import javax.jms.ConnectionFactory;
 
 import org.apache.james.metrics.api.GaugeRegistry;
@@ -9,27 +11,36 @@ import org.apache.james.queue.activemq.metric.ActiveMQMetricCollectorNoop;
 import org.apache.james.queue.api.MailQueueItemDecoratorFactory;
 import org.apache.james.queue.api.MailQueueName;
 import org.apache.james.queue.api.ManageableMailQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * James's ActiveMQ mail queue factory, creating {@link ReaderMailQueue}s: James's queue with long-lived readers.
- * Message bytes travel inside the KahaDB journal record (no blob side files: those are not fsync'ed).
+ * Small mails travel inside the KahaDB journal record, large ones in fsync'ed body files ({@link QueueBodyStore});
+ * ActiveMQ's blob messages are not used (their side files are not fsync'ed).
  *
  * <p>{@code readers} (from {@code SMARTHOST_QUEUE_READERS}, default {@value #DEFAULT_READERS}) is the number of
  * mails each queue hands out at once; it should be at least the spooler's {@code threads} and RemoteDelivery's
  * {@code deliveryThreads} in {@code mailetcontainer.xml}, or these threads wait for readers.
  */
 public final class ReaderMailQueueFactory extends ActiveMQMailQueueFactory {
+    private static final Logger LOGGER = LoggerFactory.getLogger(ReaderMailQueueFactory.class);
     public static final String READERS_PROPERTY = "smarthost.queue.readers";
     public static final int DEFAULT_READERS = 20;
     static final int MAX_READERS = 256;
 
+    private final QueueBodyStore bodies;
     private final int readers;
 
     public ReaderMailQueueFactory(ConnectionFactory connectionFactory, MailQueueItemDecoratorFactory decoratorFactory,
-                                  MetricFactory metricFactory, GaugeRegistry gaugeRegistry, int readers) {
+                                  MetricFactory metricFactory, GaugeRegistry gaugeRegistry, File bodyDirectory, int readers) {
         super(connectionFactory, decoratorFactory, metricFactory, gaugeRegistry, new ActiveMQMetricCollectorNoop());
         this.readers = checkReaders(String.valueOf(readers), "readers");
+        this.bodies = new QueueBodyStore(bodyDirectory, QueueBodyStore.DEFAULT_THRESHOLD);
         setUseBlobMessages(false);
+        int incomplete = bodies.removeIncomplete();
+        LOGGER.info("Mail queues: {} readers per queue; large mail bodies in {} ({} files, {} incomplete removed)",
+            readers, bodyDirectory, bodies.count(), incomplete);
     }
 
     /**
@@ -59,6 +70,6 @@ public final class ReaderMailQueueFactory extends ActiveMQMailQueueFactory {
     @Override
     protected ManageableMailQueue createCacheableMailQueue(MailQueueName name) {
         return new ReaderMailQueue(connectionFactory, mailQueueItemDecoratorFactory, name, metricFactory, gaugeRegistry,
-            readers);
+            bodies, readers);
     }
 }

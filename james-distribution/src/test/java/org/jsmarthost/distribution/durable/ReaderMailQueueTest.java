@@ -51,6 +51,7 @@ class ReaderMailQueueTest {
     Path store;
 
     private DurableBroker broker;
+    private long largeFrom = QueueBodyStore.DEFAULT_THRESHOLD;
     private final List<ReaderMailQueue> queues = new ArrayList<>();
     private final List<Disposable> subscriptions = new ArrayList<>();
 
@@ -74,13 +75,18 @@ class ReaderMailQueueTest {
         MetricRegistry registry = new MetricRegistry();
         ReaderMailQueue queue = new ReaderMailQueue(broker.connectionFactory(), new RawMailQueueItemDecoratorFactory(),
             MailQueueName.of("spool"), new DropWizardMetricFactory(registry), new DropWizardGaugeRegistry(registry),
-            readers, opener, 500);
+            new QueueBodyStore(broker.bodyDirectory(), largeFrom), readers, opener, 500);
         queues.add(queue);
         return queue;
     }
 
     private static Mail mail(String name) throws Exception {
-        String text = "From: a@sender.example\r\nTo: b@rcpt.example\r\nSubject: " + name + "\r\n\r\nbody of " + name + "\r\n";
+        return mail(name, "");
+    }
+
+    private static Mail mail(String name, String padding) throws Exception {
+        String text = "From: a@sender.example\r\nTo: b@rcpt.example\r\nSubject: " + name + "\r\n\r\nbody of " + name + "\r\n"
+            + padding;
         MimeMessage message = new MimeMessage(javax.mail.Session.getInstance(new Properties()),
             new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)));
         return MailImpl.builder().name(name).sender("a@sender.example").addRecipient("b@rcpt.example")
@@ -254,6 +260,118 @@ class ReaderMailQueueTest {
         assertThat(item.getMail().getName()).isEqualTo("stalled");
         assertThat(queue.releasedReaders()).isEqualTo(1);
         item.done(CompletionStatus.SUCCESS);
+    }
+
+    private List<String> bodyFiles() {
+        String[] names = broker.bodyDirectory().list();
+        List<String> list = new ArrayList<>(names == null ? List.of() : List.of(names));
+        Collections.sort(list);
+        return list;
+    }
+
+    private static String padding(int bytes) {
+        StringBuilder text = new StringBuilder();
+        for (int line = 0; text.length() < bytes; line++) {
+            text.append("line ").append(line).append(" of a large mail, padded to seventy-odd characters ....\r\n");
+        }
+        return text.toString();
+    }
+
+    @Test
+    void aLargeMailTravelsInABodyFileThatLeavesWithTheMail() throws Exception {
+        largeFrom = 10_000;
+        ReaderMailQueue queue = queue(2);
+        String padding = padding(200_000);
+        queue.enQueue(mail("large", padding));
+        queue.enQueue(mail("small"));
+        assertThat(bodyFiles()).hasSize(1).allMatch(name -> name.matches("[0-9a-f-]{36}\\.eml"));
+        assertThat(broker.bodyDirectory().listFiles()[0].length()).isGreaterThan(200_000);
+
+        BlockingQueue<MailQueueItem> received = subscribe(queue, 2);
+        Map<String, MailQueueItem> items = new ConcurrentHashMap<>();
+        for (int i = 0; i < 2; i++) {
+            MailQueueItem item = received.poll(10, TimeUnit.SECONDS);
+            items.put(item.getMail().getName(), item);
+        }
+        assertThat(body(items.get("large").getMail())).endsWith("body of large\r\n" + padding);
+        assertThat(items.get("large").getMail().getMessage().getSubject()).isEqualTo("large");
+        items.get("small").done(CompletionStatus.SUCCESS);
+        assertThat(bodyFiles()).hasSize(1);
+        items.get("large").done(CompletionStatus.SUCCESS);
+        assertThat(bodyFiles()).isEmpty();
+        assertThat(queue.getSize()).isZero();
+    }
+
+    /** What the spooler's mailets do: change headers, then write (disclaimer spooling) or change the body. */
+    @Test
+    void aLargeMailWithChangedHeadersOrBodyIsWrittenWhole() throws Exception {
+        largeFrom = 10_000;
+        ReaderMailQueue queue = queue(1);
+        String padding = padding(300_000);
+        queue.enQueue(mail("edited", padding));
+        BlockingQueue<MailQueueItem> received = subscribe(queue, 1);
+        MailQueueItem item = received.poll(10, TimeUnit.SECONDS);
+        MimeMessage message = item.getMail().getMessage();
+        message.setHeader("X-Added", "yes");
+        assertThat(body(item.getMail())).contains("X-Added: yes").endsWith("body of edited\r\n" + padding);
+        message.setText(((String) message.getContent()) + "-- \r\nfooter\r\n");
+        message.saveChanges();
+        assertThat(body(item.getMail())).contains(padding).contains("footer");
+        item.done(CompletionStatus.SUCCESS);
+    }
+
+    @Test
+    void aLargeMailKeepsItsBodyFileThroughRetryAndRestart() throws Exception {
+        largeFrom = 10_000;
+        ReaderMailQueue queue = queue(1);
+        String padding = padding(50_000);
+        queue.enQueue(mail("kept", padding));
+        BlockingQueue<MailQueueItem> received = subscribe(queue, 1);
+        received.poll(10, TimeUnit.SECONDS).done(CompletionStatus.RETRY);
+        MailQueueItem again = received.poll(15, TimeUnit.SECONDS);
+        assertThat(body(again.getMail())).endsWith(padding);
+        assertThat(bodyFiles()).hasSize(1);
+        // stopped while in flight
+        subscriptions.forEach(Disposable::dispose);
+        subscriptions.clear();
+        queue.dispose();
+        queues.clear();
+        broker.stop();
+
+        broker = new DurableBroker(store.toFile());
+        ReaderMailQueue restarted = queue(1);
+        MailQueueItem afterRestart = subscribe(restarted, 1).poll(10, TimeUnit.SECONDS);
+        assertThat(afterRestart.getMail().getName()).isEqualTo("kept");
+        assertThat(body(afterRestart.getMail())).endsWith("body of kept\r\n" + padding);
+        afterRestart.done(CompletionStatus.SUCCESS);
+        assertThat(bodyFiles()).isEmpty();
+    }
+
+    @Test
+    void clearingTheQueueDeletesTheBodyFiles() throws Exception {
+        largeFrom = 1000;
+        ReaderMailQueue queue = queue(1);
+        for (int i = 0; i < 3; i++) {
+            queue.enQueue(mail("big" + i, padding(5000)));
+        }
+        queue.enQueue(mail("tiny"));
+        assertThat(bodyFiles()).hasSize(3);
+        assertThat(queue.clear()).isEqualTo(4);
+        assertThat(bodyFiles()).isEmpty();
+    }
+
+    @Test
+    void bodyStoreRefusesForeignNamesAndClearsIncompleteWrites() throws Exception {
+        QueueBodyStore bodies = new QueueBodyStore(store.resolve("b").toFile(), 10);
+        java.nio.file.Files.writeString(store.resolve("b").resolve("0a.tmp"), "half");
+        java.nio.file.Files.writeString(store.resolve("b").resolve("11111111-2222-3333-4444-555555555555.eml"), "whole");
+        assertThat(bodies.removeIncomplete()).isEqualTo(1);
+        assertThat(bodies.count()).isEqualTo(1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bodies.file("../../etc/passwd"))
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThat(bodies.isLarge(9)).isFalse();
+        assertThat(bodies.isLarge(10)).isTrue();
+        assertThat(bodies.isLarge(-1)).as("unknown size").isTrue();
     }
 
     @Test
