@@ -1,23 +1,27 @@
 #!/usr/bin/python3
 """What the chain did to sample messages captured by smtp-sink -d (the proof that a profile's stages ran).
 
-usage: verify_sample.py --domain D [--key SELECTOR TXT_FILE]... DUMPFILE...
+usage: verify_sample.py --domain D [--key SELECTOR TXT_FILE]... [--sizes "5000 50000"] DUMPFILE...
 
 For each message: the header fields the relay added (smtp-source sends only From, To, Date, Message-Id),
 whether the body gained lines that smtp-source did not write (a disclaimer: smtp-source bodies are lines
 of "X"), and each DKIM-Signature with its a=/d=/s= verified by dkimpy (python3-dkim; Ed25519 needs
 python3-nacl) against the given TXT records through a stub dnsfunc (no real DNS).
-Last line: "proof: N messages; added headers {...}; body changed in N; signatures a=...: N ok / N bad".
-Exit 1 if any signature fails to verify.
+With --sizes (the smtp-source -l sizes sent): whether each body still holds all of its smtp-source lines
+(their bytes, CRLF included, add up to one of the sizes, +2): a stage that cut or lost body text fails.
+Last line: "proof: N messages; added headers {...}; body changed in N; source body intact in N of N;
+signatures a=...: N ok / N bad". Exit 1 if any signature fails to verify or any body lost source text.
 """
 import collections, re, sys
 
 args = sys.argv[1:]
-domain, keys, files = None, {}, []
+domain, keys, files, sizes = None, {}, [], []
 while args:
     a = args.pop(0)
     if a == "--domain":
         domain = args.pop(0)
+    elif a == "--sizes":
+        sizes = [int(x) for x in args.pop(0).split()]
     elif a == "--key":
         sel, path = args.pop(0), args.pop(0)
         keys[sel] = open(path).read().strip().encode()
@@ -55,6 +59,7 @@ def dnsfunc(name, timeout=5):
 
 added = collections.Counter()
 body_changed = 0
+intact = 0
 sigs = collections.Counter()
 bad = 0
 for path in files:
@@ -65,6 +70,11 @@ for path in files:
         if n.lower() not in SOURCE_HDRS:
             added[n] += 1
     foreign = [l for l in body.split(b"\r\n") if not SOURCE_BODY.match(l)]
+    source_bytes = sum(len(l) + 2 for l in body.split(b"\r\n") if re.match(rb"^\d*X+$", l))
+    if sizes and any(0 <= source_bytes - s <= 2 for s in sizes):
+        intact += 1
+    elif sizes:
+        print("CUT %s: %d bytes of smtp-source body lines, sent one of %s" % (path, source_bytes, sizes))
     if foreign:
         body_changed += 1
     sig_count = sum(1 for n in names if n.lower() == "dkim-signature")
@@ -91,6 +101,7 @@ for path in files:
         sigs[label + ("" if ok is None else " ok" if ok else " BAD")] += 1
     if foreign and len(files) <= 40 and path == files[0]:
         print("first changed body line: %r" % foreign[0][:100])
-print("proof: %d messages; added headers %s; body changed in %d; signatures %s"
-      % (len(files), dict(added), body_changed, dict(sigs) or "none"))
-sys.exit(1 if bad else 0)
+print("proof: %d messages; added headers %s; body changed in %d;%s signatures %s"
+      % (len(files), dict(added), body_changed,
+         " source body intact in %d of %d;" % (intact, len(files)) if sizes else "", dict(sigs) or "none"))
+sys.exit(1 if bad or (sizes and intact < len(files)) else 0)
