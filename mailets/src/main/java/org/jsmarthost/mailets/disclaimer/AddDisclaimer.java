@@ -96,8 +96,8 @@ import org.slf4j.LoggerFactory;
  * {@link StripDisclaimerHeader} early in {@code transport}.
  *
  * <h2>Limits</h2>
- * The message is spooled to two temporary files in {@code java.io.tmpdir}; only changed text parts are held in
- * memory. Mailets after this one must not call {@code saveChanges()} on the message if byte-exactness matters
+ * A message of up to {@value #IN_HEAP_LIMIT} bytes is processed in byte arrays; a larger one is spooled to two
+ * temporary files in {@code java.io.tmpdir} and only its changed text parts are held in memory. Mailets after this one must not call {@code saveChanges()} on the message if byte-exactness matters
  * (javax.mail would rewrite headers and boundaries); James's own RemoteDelivery does not, unless the next hop
  * lacks 8BITMIME and 8-bit parts must be converted.
  */
@@ -107,6 +107,8 @@ public final class AddDisclaimer extends GenericMailet {
     public static final AttributeName RULE = AttributeName.of("org.jsmarthost.disclaimer.rule");
     public static final AttributeName TEMPLATE = AttributeName.of("org.jsmarthost.disclaimer.template");
     static final String INTERNAL_COPY = "internal-copy";
+    /** Messages up to this size are changed in the heap, larger ones through temporary files. */
+    static final int IN_HEAP_LIMIT = 256 * 1024;
     static final String DEFAULT_RULES = "conf/disclaimer/rules.conf";
     private static final Set<String> PARAMETERS = Set.of("rules", "rejectProcessor", "unparseableProcessor");
 
@@ -204,6 +206,10 @@ public final class AddDisclaimer extends GenericMailet {
     }
 
     private InsertResult insert(Mail mail, String sender, DisclaimerRules.Rule rule) throws MessagingException {
+        long size = mail.getMessageSize();
+        if (size >= 0 && size <= IN_HEAP_LIMIT) {
+            return insertInHeap(mail, sender, rule, (int) size);
+        }
         String name = rule.template().get();
         Path in = null;
         Path out = null;
@@ -225,6 +231,23 @@ public final class AddDisclaimer extends GenericMailet {
         } finally {
             deleteQuietly(in);
             deleteQuietly(out);
+        }
+    }
+
+    /** Small messages: the same steps with byte arrays instead of two temporary files. */
+    private InsertResult insertInHeap(Mail mail, String sender, DisclaimerRules.Rule rule, int size)
+        throws MessagingException {
+        try {
+            byte[] in = RawMessages.bytes(mail, size);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(in.length + 4096);
+            InsertResult r = inserter.insert(in, out, rule.spec(), templates.get(rule.template().get()).current()
+                .render(DisclaimerVars.of(sender, displayName(mail, sender), ZonedDateTime.now(clock))));
+            if (r.isModified()) {
+                RawMessages.replace(mail, out.toByteArray());
+            }
+            return r;
+        } catch (IOException e) {
+            throw new MessagingException("AddDisclaimer: " + e, e);
         }
     }
 

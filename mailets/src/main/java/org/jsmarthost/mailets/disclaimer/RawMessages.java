@@ -53,6 +53,28 @@ final class RawMessages {
         return in;
     }
 
+    /** {@link #spool} into the heap, for small messages (no temporary files to create, read and delete). */
+    static byte[] bytes(Mail mail, int sizeHint) throws IOException, MessagingException {
+        java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream(Math.max(sizeHint, 1024) + 1024);
+        try {
+            mail.getMessage().writeTo(o);
+        } catch (MessagingException e) {
+            o.reset();
+            try {
+                writeRaw(mail.getMessage(), o);
+            } catch (IOException | MessagingException | RuntimeException again) {
+                e.addSuppressed(again);
+                throw e;
+            }
+        }
+        return o.toByteArray();
+    }
+
+    /** {@link #replace(Mail, Path)} from bytes in the heap. */
+    static void replace(Mail mail, byte[] message) throws MessagingException {
+        mail.setMessage(new MimeMessage(SESSION, new javax.mail.util.SharedByteArrayInputStream(message)));
+    }
+
     private static void writeRaw(MimeMessage message, OutputStream o) throws IOException, MessagingException {
         java.util.Enumeration<String> lines = message.getAllHeaderLines();
         while (lines.hasMoreElements()) {

@@ -107,7 +107,7 @@ class AddDisclaimerTest {
 
     static FakeMail mail(byte[] raw, String sender, String... recipients) throws Exception {
         FakeMail.Builder b = FakeMail.builder().name("mail1").mimeMessage(new MimeMessage(SESSION, new ByteArrayInputStream(raw)))
-                .state("relay").recipients(recipients);
+                .state("relay").recipients(recipients).size(raw.length);
         if (sender != null) {
             b.sender(sender);
         }
@@ -422,6 +422,29 @@ class AddDisclaimerTest {
                     DisclaimerTemplates.of(TXT, null).render(DisclaimerVars.of("zoe@example.com", displayName(raw),
                             ZonedDateTime.now(CLOCK))));
             assertThat(bytes(mail)).as(name).isEqualTo(expected.toByteArray());
+        }
+    }
+
+    /** Above IN_HEAP_LIMIT the mailet goes through temporary files; below it through byte arrays: same bytes. */
+    @Test
+    void smallAndLargeMessagesGiveExactlyTheInsertersOutput() throws Exception {
+        AddDisclaimer m = mailet("* template=default");
+        for (int bodySize : new int[] {AddDisclaimer.IN_HEAP_LIMIT / 2, AddDisclaimer.IN_HEAP_LIMIT * 3}) {
+            StringBuilder raw = new StringBuilder("From: zoe@example.com\r\nTo: bob@remote.example\r\nSubject: size\r\n"
+                + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n");
+            for (int line = 0; raw.length() < bodySize; line++) {
+                raw.append("line ").append(line).append(" of a message of about ").append(bodySize).append(" bytes\r\n");
+            }
+            byte[] in = raw.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            FakeMail mail = mail(in, "zoe@example.com", "bob@remote.example");
+            m.service(mail);
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            new DisclaimerInserter().insert(in, expected, org.jsmarthost.core.mime.DisclaimerSpec.defaults(),
+                    DisclaimerTemplates.of(TXT, null).render(DisclaimerVars.of("zoe@example.com", null,
+                            ZonedDateTime.now(CLOCK))));
+            assertThat(bytes(mail)).as("body of %d bytes", bodySize).isEqualTo(expected.toByteArray());
+            assertThat(new String(bytes(mail), java.nio.charset.StandardCharsets.US_ASCII))
+                .contains(raw.substring(raw.indexOf("\r\n\r\n") + 4));
         }
     }
 

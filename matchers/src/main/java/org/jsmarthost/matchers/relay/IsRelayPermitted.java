@@ -38,8 +38,9 @@ import org.jsmarthost.core.status.PackStatus;
  *     (they belong to local delivery).</li>
  * </ul>
  * Recipients not matched get the attribute {@code org.jsmarthost.relay.denied} (a text {@code <rcpt> rule=... ;
- * ...}) and a decision log line; the matched ones {@code org.jsmarthost.relay.permitted}. Metric
- * {@code smarthost_relay_matcher_<rule>} per decision.
+ * ...}) and a decision log line at INFO; the matched ones {@code org.jsmarthost.relay.permitted} and a log line at
+ * DEBUG (the SMTP hook already logged the decision at INFO). Metric {@code smarthost_relay_matcher_<rule>} per
+ * decision.
  *
  * <p>Condition: the state backend specification ({@code memory} when empty), the same value as the hooks'
  * {@code stateBackend}. The policy file is {@code conf/smarthost-policy.conf}.</p>
@@ -100,7 +101,13 @@ public final class IsRelayPermitted extends GenericMatcher {
         for (MailAddress rcpt : mail.getRecipients()) {
             String to = "<" + rcpt.asString() + ">";
             Decision d = runtime.decider.checkRecipient(ctx, sender, to);
-            RelayPolicyHook.DECISIONS.info("matcher " + DecisionLog.format(d, ctx, sender, to));
+            // the SMTP hook has logged the authoritative decision at INFO; a re-check that agrees is DEBUG noise
+            // (the matcher runs at three points of the chain), one that denies is always logged
+            if (!d.isAllowed()) {
+                RelayPolicyHook.DECISIONS.info("matcher " + DecisionLog.format(d, ctx, sender, to));
+            } else if (RelayPolicyHook.DECISIONS.isDebugEnabled()) {
+                RelayPolicyHook.DECISIONS.debug("matcher " + DecisionLog.format(d, ctx, sender, to));
+            }
             metrics.generate("smarthost_relay_matcher_" + d.ruleId().replace('.', '_').replace('-', '_')).increment();
             if (d.isAllowed()) {
                 permitted.add(rcpt);
