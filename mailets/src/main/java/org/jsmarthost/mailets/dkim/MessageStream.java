@@ -15,7 +15,7 @@ import javax.mail.internet.MimeMessage;
  * A {@link MimeMessage} as the bytes {@code writeTo} produces, read through a 64 KB pipe that a helper thread
  * fills: the signer and the verifier hash the message as a stream, with no copy of the whole message in the heap.
  * A failure of {@code writeTo} surfaces as an {@link IOException} at the end of the stream; closing the stream
- * early ends the helper thread.
+ * early ends the helper thread. Small messages skip the thread and the pipe ({@link #of(MimeMessage, long)}).
  */
 final class MessageStream extends FilterInputStream {
     private static final int PIPE_SIZE = 64 * 1024;
@@ -25,6 +25,35 @@ final class MessageStream extends FilterInputStream {
     private MessageStream(PipedInputStream in, AtomicReference<Exception> failure) {
         super(in);
         this.failure = failure;
+    }
+
+    /** Messages up to this size are written into a byte array on the calling thread instead (no helper thread). */
+    static final int IN_HEAP_LIMIT = 256 * 1024;
+
+    /**
+     * The message's bytes: for a message of known size up to {@link #IN_HEAP_LIMIT}, written into the heap on this
+     * thread (a helper thread per message costs more than the copy); otherwise streamed through the pipe.
+     */
+    static InputStream of(MimeMessage message, long size) throws IOException {
+        if (size < 0 || size > IN_HEAP_LIMIT) {
+            return of(message);
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream((int) size + 1024);
+        try {
+            message.writeTo(bytes);
+        } catch (MessagingException e) {
+            throw new IOException("writing the message failed: " + e, e);
+        }
+        return new java.io.ByteArrayInputStream(bytes.toByteArray());
+    }
+
+    /** The body size javax.mail knows without serialising the message, or -1 (then the pipe is used). */
+    static long bodySize(MimeMessage message) {
+        try {
+            return message.getSize();
+        } catch (MessagingException | RuntimeException e) {
+            return -1;
+        }
     }
 
     static InputStream of(MimeMessage message) throws IOException {

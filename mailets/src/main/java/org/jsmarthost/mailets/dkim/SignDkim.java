@@ -215,7 +215,7 @@ public final class SignDkim extends GenericMailet {
 
     /** Signs the message as a stream (no copy of the whole message in the heap). */
     private SignResult sign(MimeMessage message, SigningPlan plan) throws IOException {
-        try (InputStream in = MessageStream.of(message)) {
+        try (InputStream in = MessageStream.of(message, MessageStream.bodySize(message))) {
             return signer.sign(in, plan);
         }
     }

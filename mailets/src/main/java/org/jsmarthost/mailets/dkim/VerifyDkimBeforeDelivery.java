@@ -117,7 +117,7 @@ public final class VerifyDkimBeforeDelivery extends GenericMailet {
         try {
             KeyLookup keys = (selector, domain) -> lookup(tables, selector, domain);
             List<DkimVerificationResult> results;
-            try (InputStream in = MessageStream.of(mail.getMessage())) {
+            try (InputStream in = MessageStream.of(mail.getMessage(), MessageStream.bodySize(mail.getMessage()))) {
                 results = new DkimVerifier(clock).verify(in, keys, DkimMailAttributes.signedDigests(mail));
             }
             for (DkimVerificationResult r : results) {

@@ -59,6 +59,34 @@ class MessageStreamTest {
         assertThat(writerAlive()).isFalse();
     }
 
+    @Test
+    void aSmallMessageIsWrittenOnTheCallingThreadWithTheSameBytes() throws Exception {
+        MimeMessage small = message("line\r\n".repeat(1000));
+        long size = MessageStream.bodySize(small);
+        assertThat(size).isBetween(1L, (long) MessageStream.IN_HEAP_LIMIT);
+        try (InputStream in = MessageStream.of(small, size)) {
+            assertThat(in).isInstanceOf(ByteArrayInputStream.class);
+            assertThat(in.readAllBytes()).isEqualTo(DkimTestSupport.bytes(small));
+        }
+        MimeMessage big = message("line\r\n".repeat(60_000));
+        try (InputStream in = MessageStream.of(big, MessageStream.bodySize(big))) {
+            assertThat(in).isInstanceOf(MessageStream.class);
+            assertThat(in.readAllBytes()).isEqualTo(DkimTestSupport.bytes(big));
+        }
+    }
+
+    @Test
+    void aSmallMessageThatCannotBeWrittenIsAnIOException() throws Exception {
+        MimeMessage broken = new MimeMessage(message("x")) {
+            @Override
+            public void writeTo(OutputStream os) throws MessagingException {
+                throw new MessagingException("unwritable");
+            }
+        };
+        assertThatThrownBy(() -> MessageStream.of(broken, 10)).isInstanceOf(IOException.class)
+            .hasMessageContaining("unwritable");
+    }
+
     private static boolean writerAlive() {
         return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("dkim-message-stream") && t.isAlive());
     }
