@@ -206,7 +206,7 @@ public final class AddDisclaimer extends GenericMailet {
     }
 
     private InsertResult insert(Mail mail, String sender, DisclaimerRules.Rule rule) throws MessagingException {
-        long size = mail.getMessageSize();
+        long size = bodySize(mail);
         if (size >= 0 && size <= IN_HEAP_LIMIT) {
             return insertInHeap(mail, sender, rule, (int) size);
         }
@@ -231,6 +231,15 @@ public final class AddDisclaimer extends GenericMailet {
         } finally {
             deleteQuietly(in);
             deleteQuietly(out);
+        }
+    }
+
+    /** The body size javax.mail knows without serialising the message (-1: unknown, then temporary files). */
+    private static long bodySize(Mail mail) {
+        try {
+            return mail.getMessage().getSize();
+        } catch (MessagingException | RuntimeException e) {
+            return -1;
         }
     }
 

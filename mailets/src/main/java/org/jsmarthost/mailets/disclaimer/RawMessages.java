@@ -53,6 +53,21 @@ final class RawMessages {
         return in;
     }
 
+    /**
+     * A message parsed from a shared file stream that keeps that stream reachable: its content is a sub-stream of
+     * it, and an unreachable {@code SharedFileInputStream} is closed by its finalizer, which would close the
+     * content too ("Stream Closed") in a container that keeps the message object.
+     */
+    private static final class FileBackedMessage extends MimeMessage {
+        @SuppressWarnings("unused")
+        private final SharedFileInputStream source;
+
+        FileBackedMessage(SharedFileInputStream source) throws MessagingException {
+            super(SESSION, source);
+            this.source = source;
+        }
+    }
+
     /** {@link #spool} into the heap, for small messages (no temporary files to create, read and delete). */
     static byte[] bytes(Mail mail, int sizeHint) throws IOException, MessagingException {
         java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream(Math.max(sizeHint, 1024) + 1024);
@@ -96,7 +111,7 @@ final class RawMessages {
         SharedFileInputStream in = new SharedFileInputStream(file.toFile());
         MimeMessage message;
         try {
-            message = new MimeMessage(SESSION, in);
+            message = new FileBackedMessage(in);
         } catch (MessagingException | RuntimeException e) {
             in.close();
             Files.deleteIfExists(file);
