@@ -26,6 +26,7 @@ class SmarthostSettingsTest {
         assertThat(settings.get(Key.TRUSTED_NETWORKS)).isEqualTo("127.0.0.1/32");
         assertThat(settings.get(Key.RELAYHOST)).isEmpty();
         assertThat(settings.get(Key.HELO)).isEqualTo("mx1.corp.example");
+        assertThat(settings.get(Key.QUEUE_READERS)).isEqualTo("20");
     }
 
     @Test
@@ -49,13 +50,15 @@ class SmarthostSettingsTest {
             "SMARTHOST_SMTP_PORT", "70000",
             "SMARTHOST_JMX_PORT", "x",
             "SMARTHOST_RELAYHOST", "upstream:port",
-            "SMARTHOST_HELO", "bad name!"), "h"))
+            "SMARTHOST_HELO", "bad name!",
+            "SMARTHOST_QUEUE_READERS", "0"), "h"))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("SMARTHOST_BIND='localhost' is invalid: expected an IPv4 address")
             .hasMessageContaining("SMARTHOST_SMTP_PORT='70000' is invalid: expected a port number 1-65535")
             .hasMessageContaining("SMARTHOST_JMX_PORT='x' is invalid")
             .hasMessageContaining("SMARTHOST_RELAYHOST='upstream:port' is invalid: expected host:port")
-            .hasMessageContaining("SMARTHOST_HELO='bad name!' is invalid");
+            .hasMessageContaining("SMARTHOST_HELO='bad name!' is invalid")
+            .hasMessageContaining("SMARTHOST_QUEUE_READERS='0' is invalid: expected a number of queue readers 1-256");
     }
 
     @Test
