@@ -67,6 +67,16 @@ class ReaderMailQueueTest {
         broker.stop();
     }
 
+    /** Stops readers, queues and broker as the launcher does (mails in flight not done), then starts a new broker. */
+    private void restartServer() throws Exception {
+        subscriptions.forEach(Disposable::dispose);
+        subscriptions.clear();
+        queues.forEach(ReaderMailQueue::dispose);
+        queues.clear();
+        broker.stop();
+        broker = new DurableBroker(store.toFile());
+    }
+
     private ReaderMailQueue queue(int readers) {
         return queue(readers, (session, destination, selector) -> session.createConsumer(destination, selector));
     }
@@ -207,13 +217,7 @@ class ReaderMailQueueTest {
         MailQueueItem item = received.poll(10, TimeUnit.SECONDS);
         assertThat(item.getMail().getName()).isEqualTo("in-flight");
         // no done(): the server stops while the mail is being processed
-        subscriptions.forEach(Disposable::dispose);
-        subscriptions.clear();
-        queue.dispose();
-        queues.clear();
-        broker.stop();
-
-        broker = new DurableBroker(store.toFile());
+        restartServer();
         ReaderMailQueue restarted = queue(2);
         BlockingQueue<MailQueueItem> again = subscribe(restarted, 2);
         MailQueueItem redelivered = again.poll(10, TimeUnit.SECONDS);
@@ -332,13 +336,7 @@ class ReaderMailQueueTest {
         assertThat(body(again.getMail())).endsWith(padding);
         assertThat(bodyFiles()).hasSize(1);
         // stopped while in flight
-        subscriptions.forEach(Disposable::dispose);
-        subscriptions.clear();
-        queue.dispose();
-        queues.clear();
-        broker.stop();
-
-        broker = new DurableBroker(store.toFile());
+        restartServer();
         ReaderMailQueue restarted = queue(1);
         MailQueueItem afterRestart = subscribe(restarted, 1).poll(10, TimeUnit.SECONDS);
         assertThat(afterRestart.getMail().getName()).isEqualTo("kept");
