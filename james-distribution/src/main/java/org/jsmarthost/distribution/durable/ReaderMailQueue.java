@@ -351,11 +351,7 @@ public class ReaderMailQueue extends ActiveMQCacheableMailQueue {
             MessageConsumer current = consumer;
             consumer = null;
             if (current != null) {
-                try {
-                    current.close();
-                } catch (JMSException | RuntimeException e) {
-                    LOGGER.debug("Mail queue {}: closing a consumer failed", queueName.asString(), e);
-                }
+                closeQuietly(current::close, "consumer");
             }
         }
 
@@ -364,13 +360,22 @@ public class ReaderMailQueue extends ActiveMQCacheableMailQueue {
             Session current = session;
             session = null;
             if (current != null) {
-                try {
-                    current.close();
-                } catch (JMSException | RuntimeException e) {
-                    LOGGER.debug("Mail queue {}: closing a session failed", queueName.asString(), e);
-                }
+                closeQuietly(current::close, "session");
             }
         }
+
+        /** JMS 1.1 sessions and consumers are not AutoCloseable: their close method, failures logged at DEBUG. */
+        private void closeQuietly(JmsClose close, String what) {
+            try {
+                close.close();
+            } catch (JMSException | RuntimeException e) {
+                LOGGER.debug("Mail queue {}: closing a {} failed", queueName.asString(), what, e);
+            }
+        }
+    }
+
+    private interface JmsClose {
+        void close() throws JMSException;
     }
 
     /** The dequeued mail; {@code done} commits or rolls back its reader's transaction and frees the reader. */

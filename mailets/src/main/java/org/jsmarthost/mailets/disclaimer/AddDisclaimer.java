@@ -29,6 +29,7 @@ import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
+import org.jsmarthost.core.mime.Disclaimer;
 import org.jsmarthost.core.mime.DisclaimerInserter;
 import org.jsmarthost.core.mime.DisclaimerVars;
 import org.jsmarthost.core.mime.InsertResult;
@@ -97,8 +98,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Limits</h2>
  * A message of up to {@value #IN_HEAP_LIMIT} bytes is processed in byte arrays; a larger one is spooled to two
- * temporary files in {@code java.io.tmpdir} and only its changed text parts are held in memory. Mailets after this one must not call {@code saveChanges()} on the message if byte-exactness matters
- * (javax.mail would rewrite headers and boundaries); James's own RemoteDelivery does not, unless the next hop
+ * temporary files in {@code java.io.tmpdir} and only its changed text parts are held in memory. Mailets after
+ * this one must not call {@code saveChanges()} on the message if byte-exactness matters (javax.mail would rewrite
+ * headers and boundaries); James's own RemoteDelivery does not, unless the next hop
  * lacks 8BITMIME and 8-bit parts must be converted.
  */
 public final class AddDisclaimer extends GenericMailet {
@@ -210,7 +212,6 @@ public final class AddDisclaimer extends GenericMailet {
         if (size >= 0 && size <= IN_HEAP_LIMIT) {
             return insertInHeap(mail, sender, rule, (int) size);
         }
-        String name = rule.template().get();
         Path in = null;
         Path out = null;
         try {
@@ -218,8 +219,7 @@ public final class AddDisclaimer extends GenericMailet {
             out = Files.createTempFile("disclaimer-out-", ".eml");
             InsertResult r;
             try (OutputStream o = Files.newOutputStream(out)) {
-                r = inserter.insert(in, o, rule.spec(),
-                        templates.get(name).current().render(DisclaimerVars.of(sender, displayName(mail, sender), ZonedDateTime.now(clock))));
+                r = inserter.insert(in, o, rule.spec(), render(mail, sender, rule));
             }
             if (r.isModified()) {
                 RawMessages.replace(mail, out);
@@ -232,6 +232,12 @@ public final class AddDisclaimer extends GenericMailet {
             deleteQuietly(in);
             deleteQuietly(out);
         }
+    }
+
+    /** The rule's template rendered for this mail (sender, From display name, now). */
+    private Disclaimer render(Mail mail, String sender, DisclaimerRules.Rule rule) {
+        return templates.get(rule.template().get()).current()
+            .render(DisclaimerVars.of(sender, displayName(mail, sender), ZonedDateTime.now(clock)));
     }
 
     /** The body size javax.mail knows without serialising the message (-1: unknown, then temporary files). */
@@ -249,8 +255,7 @@ public final class AddDisclaimer extends GenericMailet {
         try {
             byte[] in = RawMessages.bytes(mail, size);
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(in.length + 4096);
-            InsertResult r = inserter.insert(in, out, rule.spec(), templates.get(rule.template().get()).current()
-                .render(DisclaimerVars.of(sender, displayName(mail, sender), ZonedDateTime.now(clock))));
+            InsertResult r = inserter.insert(in, out, rule.spec(), render(mail, sender, rule));
             if (r.isModified()) {
                 RawMessages.replace(mail, out.toByteArray());
             }

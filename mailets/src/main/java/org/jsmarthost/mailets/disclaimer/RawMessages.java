@@ -36,16 +36,7 @@ final class RawMessages {
     static Path spool(Mail mail, String prefix) throws IOException, MessagingException {
         Path in = Files.createTempFile(prefix, ".eml");
         try {
-            try (OutputStream o = Files.newOutputStream(in)) {
-                mail.getMessage().writeTo(o);
-            } catch (MessagingException e) {
-                try (OutputStream o = Files.newOutputStream(in)) {
-                    writeRaw(mail.getMessage(), o);
-                } catch (IOException | MessagingException | RuntimeException again) {
-                    e.addSuppressed(again);
-                    throw e;
-                }
-            }
+            write(mail, () -> Files.newOutputStream(in));
         } catch (IOException | MessagingException | RuntimeException e) {
             Files.deleteIfExists(in);
             throw e;
@@ -71,23 +62,35 @@ final class RawMessages {
     /** {@link #spool} into the heap, for small messages (no temporary files to create, read and delete). */
     static byte[] bytes(Mail mail, int sizeHint) throws IOException, MessagingException {
         java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream(Math.max(sizeHint, 1024) + 1024);
-        try {
-            mail.getMessage().writeTo(o);
-        } catch (MessagingException e) {
+        write(mail, () -> {
             o.reset();
-            try {
-                writeRaw(mail.getMessage(), o);
-            } catch (IOException | MessagingException | RuntimeException again) {
-                e.addSuppressed(again);
-                throw e;
-            }
-        }
+            return o;
+        });
         return o.toByteArray();
     }
 
     /** {@link #replace(Mail, Path)} from bytes in the heap. */
     static void replace(Mail mail, byte[] message) throws MessagingException {
         mail.setMessage(new MimeMessage(SESSION, new javax.mail.util.SharedByteArrayInputStream(message)));
+    }
+
+    /** Opens (again) the target of {@link #write}: each call starts it empty. */
+    private interface Target {
+        OutputStream open() throws IOException;
+    }
+
+    /** {@code writeTo}, or when javax.mail cannot serialise the message the header lines and raw body (see spool). */
+    private static void write(Mail mail, Target target) throws IOException, MessagingException {
+        try (OutputStream o = target.open()) {
+            mail.getMessage().writeTo(o);
+        } catch (MessagingException e) {
+            try (OutputStream o = target.open()) {
+                writeRaw(mail.getMessage(), o);
+            } catch (IOException | MessagingException | RuntimeException again) {
+                e.addSuppressed(again);
+                throw e;
+            }
+        }
     }
 
     private static void writeRaw(MimeMessage message, OutputStream o) throws IOException, MessagingException {
