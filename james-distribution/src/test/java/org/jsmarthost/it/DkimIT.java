@@ -165,6 +165,9 @@ class DkimIT {
             assertThat(dkimpy(mail.data)).as("dkimpy").contains(" pass ").doesNotContain("fail");
             assertThat(ourVerifier(mail.data)).as("our verifier").isNotEmpty().allMatch(DkimVerificationResult::passed);
         }
+        // the RSA signatures above were made by OpenSSL's libcrypto inside James (rsaEngine=auto, JNA from James's lib/)
+        assertThat(server.console()).contains("rsaEngine=auto: ").contains("libcrypto OpenSSL ")
+                .contains("2048-bit RSA key handed to libcrypto, OpenSSL ");
     }
 
     @Test

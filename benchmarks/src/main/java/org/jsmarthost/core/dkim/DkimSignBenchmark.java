@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * DKIM signing cost per message: header parsing + streaming body canonicalisation and SHA-256 + one
- * signature, for RSA-2048 and Ed25519 and bodies of 1 KB, 50 KB and 5 MB ({@link #sign}); and the bare
+ * signature, for RSA-2048 (by OpenSSL's libcrypto and by the JDK, {@link RsaEngine}) and Ed25519 and bodies of 1 KB, 50 KB and 5 MB ({@link #sign}); and the bare
  * private-key operation over a typical header-hash input ({@link #rawSign}), the number to compare with
  * {@code openssl speed rsa2048 ed25519} (signs/s). Run with {@code bench/jmh-dkim.sh}; see
  * docs/BENCHMARKS.md.
@@ -37,18 +37,24 @@ public class DkimSignBenchmark {
     @Param({"1024", "51200", "5242880"})
     public int bodyBytes;
 
+    /** Who makes RSA signatures ({@link RsaEngine}; no effect on Ed25519). */
+    @Param({"openssl", "jdk"})
+    public String rsaEngine;
+
     private byte[] message;
     private byte[] headerData;
     private DkimKey key;
     private SigningPlan plan;
     private DkimSigner signer;
+    private RsaEngine engine;
 
     @Setup
     public void setUp() {
         DkimPrivateKey privateKey = algorithm.equals("rsa2048") ? DkimKeys.generateRsa(2048) : DkimKeys.generateEd25519();
         key = new DkimKey("bench", "example.com", "s1", privateKey, null);
         plan = SigningPlan.sign(List.of(key));
-        signer = new DkimSigner(DkimSignerConfig.defaults(), Clock.fixed(Instant.parse("2026-11-28T12:00:00Z"), ZoneOffset.UTC));
+        engine = RsaEngine.parse(rsaEngine);
+        signer = new DkimSigner(DkimSignerConfig.builder().rsaEngine(engine).build(), Clock.fixed(Instant.parse("2026-11-28T12:00:00Z"), ZoneOffset.UTC));
         message = message(bodyBytes);
         StringBuilder h = new StringBuilder();
         for (int i = 0; i < 8; i++) {
@@ -81,6 +87,6 @@ public class DkimSignBenchmark {
     /** The private-key operation alone (only meaningful once per algorithm; independent of bodyBytes). */
     @Benchmark
     public byte[] rawSign() {
-        return key.privateKey().sign(headerData);
+        return key.privateKey().sign(headerData, engine);
     }
 }

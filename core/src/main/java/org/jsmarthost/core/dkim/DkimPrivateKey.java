@@ -10,18 +10,29 @@ import java.util.Objects;
 
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A DKIM signing key: an RSA private key (JCA) or an Ed25519 private key (BouncyCastle lightweight
- * API, because Java 11 has no EdDSA). Immutable; safe to share between threads.
+ * API, because Java 11 has no EdDSA). RSA signatures are made by the JDK or by OpenSSL's libcrypto
+ * ({@link RsaEngine}, {@link OpenSslRsa}); the libcrypto copy of the key is made on first use, and used
+ * only after it signed a probe to exactly the bytes the JDK gives. Immutable apart from that cached
+ * copy; safe to share between threads.
  */
 public final class DkimPrivateKey {
     /** Smallest RSA modulus we sign with (RFC 8301). */
     public static final int MIN_RSA_BITS = 1024;
+    private static final Logger LOGGER = LoggerFactory.getLogger(DkimPrivateKey.class);
+    private static final byte[] PROBE = "james-smarthost DKIM key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** {@link #openSsl} value when libcrypto is unavailable or refused this key. */
+    private static final Object NO_OPENSSL = new Object();
 
     private final DkimAlgorithm algorithm;
     private final PrivateKey rsa;
     private final Ed25519PrivateKeyParameters ed25519;
+    /** null: not tried yet; an {@link OpenSslRsa.Key}; or {@link #NO_OPENSSL}. */
+    private volatile Object openSsl;
 
     private DkimPrivateKey(DkimAlgorithm algorithm, PrivateKey rsa, Ed25519PrivateKeyParameters ed25519) {
         this.algorithm = algorithm;
@@ -54,12 +65,11 @@ public final class DkimPrivateKey {
      * {@link DkimVerifier#verify(java.io.InputStream, KeyLookup, java.util.Map)}).
      */
     private void checkPair() {
-        byte[] probe = "james-smarthost DKIM key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         try {
             Signature v = Signature.getInstance("SHA256withRSA");
             v.initVerify(rsaPublicKey());
-            v.update(probe);
-            if (!v.verify(sign(probe))) {
+            v.update(PROBE);
+            if (!v.verify(sign(PROBE))) {
                 throw new IllegalArgumentException("RSA key is inconsistent: its signature does not verify with its own public key");
             }
         } catch (GeneralSecurityException e) {
@@ -121,10 +131,31 @@ public final class DkimPrivateKey {
     }
 
     /**
-     * Signs the canonicalised header data (RFC 6376 3.7). RSA: RSASSA-PKCS1-v1_5 with SHA-256 over
-     * the data. Ed25519: pure Ed25519 over the SHA-256 hash of the data (RFC 8463 section 3).
+     * Signs the canonicalised header data (RFC 6376 3.7) with the JDK and BouncyCastle only (see
+     * {@link #sign(byte[], RsaEngine)}).
      */
     byte[] sign(byte[] headerData) {
+        return sign(headerData, RsaEngine.JDK);
+    }
+
+    /**
+     * Signs the canonicalised header data (RFC 6376 3.7). RSA: RSASSA-PKCS1-v1_5 with SHA-256 over
+     * the data, by libcrypto unless {@code engine} is {@link RsaEngine#JDK} or libcrypto is not usable for
+     * this key (then by the JDK, which gives the same bytes). A libcrypto failure while signing is logged
+     * and that signature made by the JDK. Ed25519: pure Ed25519 over the SHA-256 hash of the data
+     * (RFC 8463 section 3).
+     */
+    byte[] sign(byte[] headerData, RsaEngine engine) {
+        if (rsa != null && engine != RsaEngine.JDK) {
+            OpenSslRsa.Key k = openSslKey();
+            if (k != null) {
+                try {
+                    return k.signSha256(headerData);
+                } catch (OpenSslRsa.OpenSslException e) {
+                    LOGGER.warn("DKIM: OpenSSL failed to sign, signing with the JDK instead: {}", e.getMessage());
+                }
+            }
+        }
         try {
             if (rsa != null) {
                 Signature s = Signature.getInstance("SHA256withRSA");
@@ -140,5 +171,49 @@ public final class DkimPrivateKey {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("signing failed", e);
         }
+    }
+
+    /**
+     * Whether RSA signatures with {@code engine} are made by libcrypto; prepares the libcrypto copy of
+     * the key if not done yet (so that a caller can do it at start-up). False for Ed25519 keys.
+     */
+    public boolean signsWithOpenSsl(RsaEngine engine) {
+        return rsa != null && engine != RsaEngine.JDK && openSslKey() != null;
+    }
+
+    /** The libcrypto copy of the RSA key, made and checked on first call; null when unusable. */
+    private OpenSslRsa.Key openSslKey() {
+        Object k = openSsl;
+        if (k == null) {
+            synchronized (this) {
+                k = openSsl;
+                if (k == null) {
+                    k = loadOpenSsl();
+                    openSsl = k;
+                }
+            }
+        }
+        return k instanceof OpenSslRsa.Key ? (OpenSslRsa.Key) k : null;
+    }
+
+    private Object loadOpenSsl() {
+        if (!OpenSslRsa.available()) {
+            return NO_OPENSSL;
+        }
+        OpenSslRsa.Key k = null;
+        try {
+            k = OpenSslRsa.load((RSAPrivateCrtKey) rsa);
+            if (java.util.Arrays.equals(k.signSha256(PROBE), sign(PROBE, RsaEngine.JDK))) {
+                LOGGER.info("DKIM: {}-bit RSA key handed to libcrypto, {}", bits(), OpenSslRsa.status());
+                return k;
+            }
+            LOGGER.warn("DKIM: OpenSSL signs this {}-bit RSA key differently from the JDK; signing it with the JDK", bits());
+        } catch (OpenSslRsa.OpenSslException | RuntimeException e) {
+            LOGGER.warn("DKIM: OpenSSL cannot use this {}-bit RSA key, signing it with the JDK: {}", bits(), e.getMessage());
+        }
+        if (k != null) {
+            k.close();
+        }
+        return NO_OPENSSL;
     }
 }

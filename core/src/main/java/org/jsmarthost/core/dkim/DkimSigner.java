@@ -137,7 +137,7 @@ public final class DkimSigner {
         String unsignedValue = f.toString();
         byte[] data = headerHashInput(fields, signedNames,
                 DkimSignature.HEADER_NAME + ":" + unsignedValue, config.headerCanonicalization());
-        String b = Base64.getEncoder().encodeToString(key.privateKey().sign(data));
+        String b = Base64.getEncoder().encodeToString(key.privateKey().sign(data, config.rsaEngine()));
         f.addBase64(b);
         return new DkimSignature(key, f.toString(), b, sha256().digest(data));
     }

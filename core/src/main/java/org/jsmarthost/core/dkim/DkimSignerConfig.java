@@ -19,7 +19,8 @@ import java.util.Set;
  * <li>over-signed ({@link #DEFAULT_OVERSIGNED}): From, To, Cc, Subject, Date, Reply-To, Message-ID,
  *     MIME-Version, Content-Type are listed in {@code h=} once more than they occur, so a verifier
  *     rejects a copy of the message to which such a field was added;</li>
- * <li>{@code t=} (signing time) included, no {@code x=} (expiry); {@code l=} is never used.</li>
+ * <li>{@code t=} (signing time) included, no {@code x=} (expiry); {@code l=} is never used;</li>
+ * <li>RSA signatures by OpenSSL's libcrypto when usable, else by the JDK ({@link RsaEngine#AUTO}).</li>
  * </ul>
  * {@code Received}, {@code Return-Path} and other trace fields can never be signed (they change in
  * transit); {@code DKIM-Signature} is only signed when listed explicitly. {@code From} is always signed.
@@ -47,6 +48,7 @@ public final class DkimSignerConfig {
     private final Set<String> oversigned;
     private final boolean timestamp;
     private final Duration expiry;
+    private final RsaEngine rsaEngine;
 
     private DkimSignerConfig(Builder b) {
         this.headerCanonicalization = b.headerCanonicalization;
@@ -55,6 +57,7 @@ public final class DkimSignerConfig {
         this.oversigned = Collections.unmodifiableSet(new LinkedHashSet<>(b.oversigned));
         this.timestamp = b.timestamp;
         this.expiry = b.expiry;
+        this.rsaEngine = b.rsaEngine;
     }
 
     /** The defaults (see class doc). */
@@ -94,6 +97,11 @@ public final class DkimSignerConfig {
         return expiry;
     }
 
+    /** Who makes RSA signatures (default {@link RsaEngine#AUTO}). */
+    public RsaEngine rsaEngine() {
+        return rsaEngine;
+    }
+
     /** The {@code c=} tag value, e.g. {@code relaxed/relaxed}. */
     public String canonicalizationTag() {
         return headerCanonicalization.tagValue() + "/" + bodyCanonicalization.tagValue();
@@ -107,8 +115,19 @@ public final class DkimSignerConfig {
         private Set<String> oversigned = DEFAULT_OVERSIGNED;
         private boolean timestamp = true;
         private Duration expiry;
+        private RsaEngine rsaEngine = RsaEngine.AUTO;
 
         private Builder() {
+        }
+
+        /** Who makes RSA signatures; {@link RsaEngine#OPENSSL} is refused here when libcrypto is not usable. */
+        public Builder rsaEngine(RsaEngine engine) {
+            if (engine == RsaEngine.OPENSSL && !OpenSslRsa.available()) {
+                throw new IllegalArgumentException("RSA engine 'openssl' is not usable: OpenSSL libcrypto is "
+                        + OpenSslRsa.status() + "; expected auto or jdk, or install OpenSSL 3 or 1.1.1 (libcrypto)");
+            }
+            this.rsaEngine = java.util.Objects.requireNonNull(engine);
+            return this;
         }
 
         public Builder canonicalization(Canonicalization header, Canonicalization body) {

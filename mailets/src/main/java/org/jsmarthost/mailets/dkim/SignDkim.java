@@ -21,10 +21,13 @@ import javax.mail.internet.MimeMessage;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
+import org.jsmarthost.core.dkim.DkimAlgorithm;
 import org.jsmarthost.core.dkim.DkimConfigException;
 import org.jsmarthost.core.dkim.DkimSignature;
 import org.jsmarthost.core.dkim.DkimSigner;
 import org.jsmarthost.core.dkim.DkimSignerConfig;
+import org.jsmarthost.core.dkim.OpenSslRsa;
+import org.jsmarthost.core.dkim.RsaEngine;
 import org.jsmarthost.core.dkim.SignResult;
 import org.jsmarthost.core.dkim.SignedDigests;
 import org.jsmarthost.core.dkim.SigningPlan;
@@ -63,6 +66,11 @@ import org.slf4j.LoggerFactory;
  *     before signing; {@code refuse}: do not sign such mail, send it to {@code refuseProcessor}</td><td>convert</td></tr>
  * <tr><td>refuseProcessor</td><td>processor for mail that cannot be signed safely (8bit)</td><td>error</td></tr>
  * <tr><td>reloadCheckInterval</td><td>how often to look for changed table/key files (0s: every mail)</td><td>10s</td></tr>
+ * <tr><td>rsaEngine</td><td>who makes RSA signatures: {@code openssl} (the system's OpenSSL libcrypto, 3.x or
+ *     1.1.1, through the JNA James ships; start-up fails if it cannot be loaded), {@code jdk} (the JDK's RSA,
+ *     about 4&times; slower), or {@code auto}: libcrypto when it loads, else the JDK. Same signature bytes
+ *     either way; each key is handed to libcrypto only after it signed a probe exactly as the JDK does.
+ *     System property {@code smarthost.openssl.libcrypto} names another library (path or name).</td><td>auto</td></tr>
  * </table>
  * Unknown parameters and bad values fail start-up with the parameter name, as do table errors (naming
  * file and line).
@@ -78,6 +86,7 @@ import org.slf4j.LoggerFactory;
  *     &lt;eightBit&gt;convert&lt;/eightBit&gt;
  *     &lt;refuseProcessor&gt;error&lt;/refuseProcessor&gt;
  *     &lt;reloadCheckInterval&gt;10s&lt;/reloadCheckInterval&gt;
+ *     &lt;rsaEngine&gt;auto&lt;/rsaEngine&gt;
  * &lt;/mailet&gt;
  * </pre>
  *
@@ -103,7 +112,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SignDkim extends GenericMailet {
     static final Set<String> PARAMETERS = Set.of("keyTable", "signingTable", "canonicalization", "headers",
-            "oversign", "timestamp", "expiry", "eightBit", "refuseProcessor", "reloadCheckInterval");
+            "oversign", "timestamp", "expiry", "eightBit", "refuseProcessor", "reloadCheckInterval", "rsaEngine");
     static final String DEFAULT_KEY_TABLE = "conf/dkim/keytable";
     static final String DEFAULT_SIGNING_TABLE = "conf/dkim/signingtable";
     private static final Logger LOGGER = LoggerFactory.getLogger(SignDkim.class);
@@ -150,6 +159,12 @@ public final class SignDkim extends GenericMailet {
         }
         config.timestamp(p.bool("timestamp", true));
         config.expiry(p.duration("expiry", "none", false));
+        RsaEngine engine = RsaEngine.parse(p.oneOf("rsaEngine", "auto", List.of("auto", "openssl", "jdk")));
+        try {
+            config.rsaEngine(engine);
+        } catch (IllegalArgumentException e) {
+            throw new MessagingException("rsaEngine: " + e.getMessage());
+        }
         convert8bit = p.oneOf("eightBit", "convert", List.of("convert", "refuse")).equals("convert");
         refuseProcessor = p.string("refuseProcessor", "error");
         reloadCheckInterval = p.duration("reloadCheckInterval", "10s", true);
@@ -162,9 +177,9 @@ public final class SignDkim extends GenericMailet {
         store.onReload(() -> metrics.generate("smarthost_dkim_reload").increment());
         DkimAdmin.register(store);
         PackStatus.instance().componentLoaded("mailet", getMailetName(), SignDkim.class);
-        LOGGER.info("SignDkim: {} keys, {} signing entries from {} and {}; c={} eightBit={}", store.tables().keys().size(),
-                store.tables().signingTable().size(), keyTable, signingTable, signer.config().canonicalizationTag(),
-                convert8bit ? "convert" : "refuse");
+        LOGGER.info("SignDkim: {} keys, {} signing entries from {} and {}; c={} eightBit={} rsaEngine={}",
+                store.tables().keys().size(), store.tables().signingTable().size(), keyTable, signingTable,
+                signer.config().canonicalizationTag(), convert8bit ? "convert" : "refuse", rsaEngineInUse(engine));
     }
 
     @Override
@@ -205,6 +220,22 @@ public final class SignDkim extends GenericMailet {
         } catch (IOException e) {
             throw new MessagingException("DKIM signing of " + mail.getName() + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Hands the RSA keys to libcrypto now rather than on the first mail, and says who signs:
+     * e.g. {@code auto: openssl for 2 of 2 RSA keys, OpenSSL 3.0.2 ... (libcrypto.so.3)}.
+     */
+    private String rsaEngineInUse(RsaEngine engine) {
+        if (engine == RsaEngine.JDK) {
+            return "jdk";
+        }
+        long rsaKeys = store.tables().keys().values().stream()
+                .filter(k -> k.privateKey().algorithm() == DkimAlgorithm.RSA_SHA256).count();
+        long onOpenSsl = store.tables().keys().values().stream()
+                .filter(k -> k.privateKey().signsWithOpenSsl(engine)).count();
+        return engine.tag() + ": openssl for " + onOpenSsl + " of " + rsaKeys + " RSA keys, jdk for the others; libcrypto "
+                + OpenSslRsa.status();
     }
 
     private void notSigned(Mail mail, String metric, String reason) {
