@@ -110,7 +110,10 @@ for profile in $PROFILES; do
     fi
   fi
   # JFR=1: record the timed runs only (after start-up and warm-up), with the same settings as the recording above
-  [ "$JFR" = 1 ] && jcmd "$(our_pid)" JFR.start name=bench settings="${JFR_SETTINGS:-default}" >/dev/null
+  if [ "$JFR" = 1 ]; then
+    date +%H:%M:%S > "$home/bench.jfr.since"
+    jcmd "$(our_pid)" JFR.start name=bench settings="${JFR_SETTINGS:-default}" >/dev/null
+  fi
   for size in $SIZES; do
     for rep in $(seq 1 "$REPS"); do
       sync

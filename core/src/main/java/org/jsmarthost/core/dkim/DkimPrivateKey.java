@@ -197,7 +197,12 @@ public final class DkimPrivateKey {
     }
 
     private Object loadOpenSsl() {
-        if (!OpenSslRsa.available()) {
+        try {
+            if (!OpenSslRsa.available()) {
+                return NO_OPENSSL;
+            }
+        } catch (LinkageError e) { // JNA itself missing from the class path (core used outside James)
+            LOGGER.warn("DKIM: OpenSSL libcrypto cannot be bound ({}), signing RSA with the JDK", e.toString());
             return NO_OPENSSL;
         }
         OpenSslRsa.Key k = null;

@@ -1,6 +1,5 @@
 package org.jsmarthost.core.mime;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -397,6 +396,9 @@ public final class DisclaimerInserter {
         return new String(decoded, cs);
     }
 
+    /** Parts with more characters are searched for the fingerprint without a normalised copy. */
+    static final int STREAMED_SEARCH_CHARS = 1 << 20;
+
     private static String alreadyPresent(RawSource src, RawPart p, Disclaimer d) throws IOException, UndecodableException {
         String text = lenientText(src, p);
         boolean html = p.baseType.equals("text/html");
@@ -406,7 +408,12 @@ public final class DisclaimerInserter {
         if (html && text.contains(HTML_MARKER_TOKEN)) {
             return "HTML marker";
         }
-        String plain = DisclaimerTemplates.normalise(html ? htmlToText(text) : text);
+        String searched = html ? htmlToText(text) : text;
+        if (searched.length() > STREAMED_SEARCH_CHARS) {
+            // no normalised copy of a large part (memory); below this size the copy + String.contains is faster
+            return DisclaimerTemplates.containsNormalised(searched, d.fingerprint(), d.htmlFingerprint()) ? "disclaimer text" : null;
+        }
+        String plain = DisclaimerTemplates.normalise(searched);
         for (String fp : new String[] {d.fingerprint(), d.htmlFingerprint()}) {
             if (!fp.isEmpty() && plain.contains(fp)) {
                 return "disclaimer text";
@@ -833,11 +840,21 @@ public final class DisclaimerInserter {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
+    /** One array of exactly the total length (a part may be tens of MB: no growing buffer, no second copy). */
     private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        long total = 0;
         for (byte[] p : parts) {
-            b.writeBytes(p);
+            total += p.length;
         }
-        return b.toByteArray();
+        if (total > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("part too large: " + total + " bytes");
+        }
+        byte[] out = new byte[(int) total];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
     }
 }

@@ -288,6 +288,94 @@ public final class DisclaimerTemplates {
         return sb.toString();
     }
 
+    /**
+     * Whether {@code normalise(s)} contains one of the needles (each already normalised; empty ones are
+     * ignored), without building the normalised text: the characters {@link #normalise} would produce are fed
+     * one by one to a Knuth-Morris-Pratt matcher per needle. Same answer as
+     * {@code normalise(s).contains(needle)}, in one pass and without a copy of a part that may be megabytes long.
+     */
+    static boolean containsNormalised(String s, String... needles) {
+        int n = needles.length;
+        int[][] fail = new int[n][];
+        int[] state = new int[n];
+        boolean none = true;
+        for (int k = 0; k < n; k++) {
+            fail[k] = needles[k].isEmpty() ? null : failureTable(needles[k]);
+            none &= fail[k] == null;
+        }
+        if (none) {
+            return false;
+        }
+        boolean lineStart = true;
+        boolean space = false;
+        boolean emitted = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\n' || c == '\r') {
+                lineStart = true;
+                space = true;
+                continue;
+            }
+            if (lineStart && (c == '>' || c == ' ' || c == '\t' || c == '|')) {
+                space = true;
+                continue;
+            }
+            lineStart = false;
+            if (Character.isWhitespace(c) || c == '\u00A0' || isInvisible(c)) {
+                if (!isInvisible(c)) {
+                    space = true;
+                }
+                continue;
+            }
+            if (space && emitted && feed(' ', needles, fail, state)) {
+                return true;
+            }
+            space = false;
+            emitted = true;
+            if (feed(Character.toLowerCase(c), needles, fail, state)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** KMP failure function: for each prefix length j+1, the length of its longest proper border. */
+    private static int[] failureTable(String needle) {
+        int[] f = new int[needle.length()];
+        for (int i = 1, j = 0; i < needle.length(); i++) {
+            while (j > 0 && needle.charAt(i) != needle.charAt(j)) {
+                j = f[j - 1];
+            }
+            if (needle.charAt(i) == needle.charAt(j)) {
+                j++;
+            }
+            f[i] = j;
+        }
+        return f;
+    }
+
+    /** Advances every needle's matcher by one character; true when one of them is complete. */
+    private static boolean feed(char c, String[] needles, int[][] fail, int[] state) {
+        for (int k = 0; k < needles.length; k++) {
+            if (fail[k] == null) {
+                continue;
+            }
+            String needle = needles[k];
+            int j = state[k];
+            while (j > 0 && needle.charAt(j) != c) {
+                j = fail[k][j - 1];
+            }
+            if (needle.charAt(j) == c) {
+                j++;
+            }
+            if (j == needle.length()) {
+                return true;
+            }
+            state[k] = j;
+        }
+        return false;
+    }
+
     private static boolean isInvisible(char c) {
         return c == '\u200B' || c == '\u200C' || c == '\u200D' || c == '\u2060' || c == '\uFEFF';
     }

@@ -23,7 +23,10 @@ abstract class RawSource implements Closeable {
             throw new IOException("range too large: " + n);
         }
         try (InputStream in = open(from, to)) {
-            return in.readAllBytes();
+            // one array of the range's size: readAllBytes would gather chunks and copy them (twice the memory)
+            byte[] b = new byte[(int) n];
+            int got = in.readNBytes(b, 0, b.length);
+            return got == b.length ? b : java.util.Arrays.copyOf(b, got);
         }
     }
 

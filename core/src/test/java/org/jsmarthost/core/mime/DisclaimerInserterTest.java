@@ -176,6 +176,26 @@ class DisclaimerInserterTest {
         assertThat(run(other, StandardCharsets.UTF_8, DisclaimerSpec.defaults(), d, bout).code()).isEqualTo("inserted");
     }
 
+    /** Parts above DisclaimerInserter.STREAMED_SEARCH_CHARS are searched without a normalised copy: same answers. */
+    @Test
+    void aQuotedDisclaimerDeepInALargeReplyIsRecognised() throws Exception {
+        Disclaimer d = DisclaimerTemplates.of("This message from ${sender} is confidential and meant for its addressees only.", null)
+                .render(CorpusSupport.VARS);
+        StringBuilder body = new StringBuilder("Thanks, see below.\n");
+        while (body.length() <= DisclaimerInserter.STREAMED_SEARCH_CHARS) {
+            body.append("> quoted line of the earlier message, long enough to fill the part quickly 0123456789\n");
+        }
+        String head = "Content-Type: text/plain; charset=us-ascii\n\n";
+        String quoted = body + "> is confidential and meant\n>   for its ADDRESSEES only.\n";
+        ByteArrayOutputStream bout = new ByteArrayOutputStream();
+        InsertResult r = run(crlf(head + quoted), StandardCharsets.US_ASCII, DisclaimerSpec.defaults(), d, bout);
+        assertThat(r.code()).as(r.toString()).isEqualTo("already-present");
+        assertThat(r.detail()).contains("disclaimer text");
+
+        String other = body + "> is confidential and meant\n>   for nobody else.\n";
+        assertThat(run(crlf(head + other), StandardCharsets.US_ASCII, DisclaimerSpec.defaults(), d, bout).code()).isEqualTo("inserted");
+    }
+
     @Test
     void otherHeaderIdDoesNotSuppress() throws Exception {
         String msg = crlf("X-Smarthost-Disclaimer: legal\nContent-Type: text/plain\n\nx\n");

@@ -84,6 +84,43 @@ class DisclaimerTemplatesTest {
     }
 
     @Test
+    void containsNormalisedFindsQuotedAndRewrappedDisclaimers() {
+        String fp = ", this message is confidential.";
+        assertThat(DisclaimerTemplates.containsNormalised("> > Hi, this  message\n>   is\tCONFIDENTIAL. bye", fp)).isTrue();
+        assertThat(DisclaimerTemplates.containsNormalised("Hi, this message is confidential!", fp)).isFalse();
+        assertThat(DisclaimerTemplates.containsNormalised("anything", "", "")).as("empty needles never match").isFalse();
+        assertThat(DisclaimerTemplates.containsNormalised("aab", "", "ab")).as("second needle").isTrue();
+        // a needle whose prefix repeats (the matcher must fall back, not restart)
+        assertThat(DisclaimerTemplates.containsNormalised("x aaab y", "aab")).isTrue();
+        assertThat(DisclaimerTemplates.containsNormalised("abab abac", "abac")).isTrue();
+    }
+
+    /** The streaming search agrees with normalise(s).contains(needle) on random text over a small alphabet. */
+    @Test
+    void containsNormalisedAgreesWithNormaliseOnRandomText() {
+        java.util.Random r = new java.util.Random(7);
+        char[] alphabet = {'a', 'b', 'A', ' ', '\n', '\r', '>', '|', '\t', '\u00A0', '\u200B', 'c', '.'};
+        int found = 0;
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int j = r.nextInt(40); j > 0; j--) {
+                text.append(alphabet[r.nextInt(alphabet.length)]);
+            }
+            StringBuilder raw = new StringBuilder();
+            for (int j = 1 + r.nextInt(6); j > 0; j--) {
+                raw.append(alphabet[r.nextInt(alphabet.length)]);
+            }
+            String needle = DisclaimerTemplates.normalise(raw.toString());
+            String normalised = DisclaimerTemplates.normalise(text.toString());
+            boolean expected = !needle.isEmpty() && normalised.contains(needle);
+            assertThat(DisclaimerTemplates.containsNormalised(text.toString(), needle))
+                    .as("text %s needle %s", text.toString().replace("\n", "\\n"), needle).isEqualTo(expected);
+            found += expected ? 1 : 0;
+        }
+        assertThat(found).as("both outcomes occur").isBetween(1000, 19_000);
+    }
+
+    @Test
     void reloadsWhenAFileChangesAndKeepsLastGoodVersionOnError() throws Exception {
         Path txt = dir.resolve("default.txt");
         Path html = dir.resolve("default.html");
