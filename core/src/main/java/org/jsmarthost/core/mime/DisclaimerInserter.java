@@ -292,7 +292,7 @@ public final class DisclaimerInserter {
                         boolean terminated = t == root || t.rawHeaderText.isEmpty() || t.rawHeaderText.endsWith("\n");
                         prefix = terminated ? eol : concat(eol, eol);
                     }
-                    edits.add(new Edit(t.bodyStart, t.end, concat(prefix, pe.body)));
+                    edits.add(new Edit(t.bodyStart, t.end, prefix.length == 0 ? pe.body : concat(prefix, pe.body)));
                     if (t == root) {
                         rootChanged = true;
                         edits.add(new Edit(0, root.headerEnd,
