@@ -126,4 +126,57 @@ class LargeMessageTest {
         assertThat(result).contains(body.toString());
         assertThat(result.indexOf(CorpusSupport.PHRASE)).isGreaterThan(result.indexOf(body.substring(body.length() - 70)));
     }
+
+    /**
+     * A text body over {@link DisclaimerInserter#MAX_EDITED_PART} is never loaded: the message is wrapped into a
+     * multipart/mixed whose first part is the untouched body and whose second part is the disclaimer. Memory:
+     * the inserter allocates a small fraction of the 20 MB body.
+     */
+    @Test
+    void aTextBodyOverTheEditLimitGetsTheDisclaimerAsAPartOfItsOwn() throws Exception {
+        Path in = dir.resolve("huge-text.eml");
+        String line = "huge text line: the quick brown fox jumps over the lazy dog 0123456789\r\n";
+        try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(in), 1 << 16)) {
+            o.write(("From: zoe@example.com\r\nTo: bob@partner.test\r\nSubject: log\r\nMIME-Version: 1.0\r\n"
+                    + "Content-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: 7bit\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] l = line.getBytes(StandardCharsets.US_ASCII);
+            for (long n = 0; n < 20L * 1024 * 1024; n += l.length) {
+                o.write(l);
+            }
+        }
+        long bodyStart = indexOf(in, "\r\n\r\n") + 4;
+        String bodyHash = sha256(in, bodyStart);
+        Path outFile = dir.resolve("huge-out.eml");
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().getId();
+        InsertResult r;
+        long allocated;
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(outFile), 1 << 16)) {
+            long before = mx.getThreadAllocatedBytes(tid);
+            r = new DisclaimerInserter().insert(in, out, DisclaimerSpec.defaults(), CorpusSupport.disclaimer());
+            allocated = mx.getThreadAllocatedBytes(tid) - before;
+        }
+        assertThat(r.code()).as(r.toString()).isEqualTo("added-part");
+        assertThat(allocated).as("bytes allocated for a 20 MB text body").isLessThan(8L * 1024 * 1024);
+
+        javax.mail.internet.MimeMessage m = new javax.mail.internet.MimeMessage(
+                javax.mail.Session.getDefaultInstance(new java.util.Properties()), Files.newInputStream(outFile));
+        assertThat(m.getContentType()).startsWith("multipart/mixed");
+        javax.mail.internet.MimeMultipart mp = (javax.mail.internet.MimeMultipart) m.getContent();
+        assertThat(mp.getCount()).isEqualTo(2);
+        assertThat(mp.getBodyPart(0).getContentType()).startsWith("text/plain");
+        assertThat((String) mp.getBodyPart(1).getContent()).contains(CorpusSupport.PHRASE);
+        // the original body, byte for byte, is the first part's body
+        byte[] first;
+        try (InputStream raw = ((javax.mail.internet.MimeBodyPart) mp.getBodyPart(0)).getRawInputStream()) {
+            first = raw.readAllBytes();
+        }
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        StringBuilder hex = new StringBuilder();
+        for (byte b : md.digest(first)) {
+            hex.append(String.format("%02x", b));
+        }
+        assertThat(hex.toString()).isEqualTo(bodyHash);
+    }
 }
