@@ -43,7 +43,7 @@ import org.jsmarthost.core.mime.MimeScanner.MimeFormatException;
  *       {@code Content-Type} (charset) and {@code Content-Transfer-Encoding} may change;</li>
  *   <li>memory is bounded by the changed text bodies, not the message: a 50 MB message with attachments
  *       is read from its file (or a spooled temporary file) and streamed; a text body larger than
- *       {@value #MAX_EDITED_PART} bytes (4 MiB, encoded) is not changed: the message is wrapped into a new
+ *       {@link DisclaimerSpec#maxEditSize()} (default 4 MiB, as encoded) is not changed: the message is wrapped into a new
  *       {@code multipart/mixed} with the disclaimer as a part after it (outcome {@code added-part}), so that a
  *       50 MB text body costs no more memory than an attachment;</li>
  *   <li>all decisions and all decoding happen before the first output byte is written, so a message is
@@ -113,11 +113,7 @@ public final class DisclaimerInserter {
     private static final String HTML_MARKER_TOKEN = "jsmarthost-disclaimer";
     /** Parts that are only searched for an existing disclaimer (not changed) are skipped above this size. */
     static final long MAX_SCAN_ONLY_PART = 4L * 1024 * 1024;
-    /**
-     * Text bodies above this size (bytes as encoded) are neither loaded nor changed: the disclaimer goes into
-     * a part of its own after the message's body (memory stays bounded whatever the size of the text).
-     */
-    public static final long MAX_EDITED_PART = 4L * 1024 * 1024;
+
 
     private static final Pattern INLINE_PGP = Pattern.compile(
             "(?m)^-----BEGIN PGP (SIGNED MESSAGE|MESSAGE)-----");
@@ -235,7 +231,7 @@ public final class DisclaimerInserter {
         try {
             select(root, sel);
             for (RawPart t : sel.targets) {
-                if (t.baseType.equals("text/plain") && sel.signedReason == null && !tooLargeToEdit(t)) {
+                if (t.baseType.equals("text/plain") && sel.signedReason == null && !tooLargeToEdit(t, spec)) {
                     String text = lenientText(src, t);
                     if (INLINE_PGP.matcher(text).find()) {
                         sel.signedReason = "inline PGP in part " + t.displayPath();
@@ -246,7 +242,7 @@ public final class DisclaimerInserter {
             collectReadableText(root, readable);
             for (RawPart t : readable) {
                 if (!sel.targets.contains(t) && (t.end - t.bodyStart > MAX_SCAN_ONLY_PART || !decodable(t))
-                        || tooLargeToEdit(t)) {
+                        || tooLargeToEdit(t, spec)) {
                     continue; // detection only: never fail or load huge parts for a part we do not change
                 }
                 String found = alreadyPresent(src, t, disclaimer);
@@ -274,7 +270,7 @@ public final class DisclaimerInserter {
                     changed.add(new InsertResult.ChangedPart("new", "text/plain", false, "quoted-printable"));
                     reason = InsertResult.Reason.WRAPPED_SIGNED;
             }
-        } else if (sel.targets.stream().anyMatch(DisclaimerInserter::tooLargeToEdit)) {
+        } else if (sel.targets.stream().anyMatch(t -> tooLargeToEdit(t, spec))) {
             // a huge text body stays as it is (never loaded); the disclaimer follows it in a part of its own
             wrap(src, root, eol, spec, disclaimer, false, edits);
             changed.add(new InsertResult.ChangedPart("new", "text/plain", false, "quoted-printable"));
@@ -413,8 +409,8 @@ public final class DisclaimerInserter {
     /** Parts with more characters are searched for the fingerprint without a normalised copy. */
     static final int STREAMED_SEARCH_CHARS = 1 << 20;
 
-    private static boolean tooLargeToEdit(RawPart p) {
-        return p.end - p.bodyStart > MAX_EDITED_PART;
+    private static boolean tooLargeToEdit(RawPart p, DisclaimerSpec spec) {
+        return p.end - p.bodyStart > spec.maxEditSize();
     }
 
     private static String alreadyPresent(RawSource src, RawPart p, Disclaimer d) throws IOException, UndecodableException {

@@ -1,6 +1,7 @@
 package org.jsmarthost.core.mime;
 
 import java.util.Objects;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -82,12 +83,14 @@ public final class DisclaimerSpec {
     private final Position position;
     private final SignedPolicy signedPolicy;
     private final AttachmentOnlyPolicy attachmentOnlyPolicy;
+    private final long maxEditSize;
 
     private DisclaimerSpec(Builder b) {
         this.id = b.id;
         this.position = b.position;
         this.signedPolicy = b.signedPolicy;
         this.attachmentOnlyPolicy = b.attachmentOnlyPolicy;
+        this.maxEditSize = b.maxEditSize;
     }
 
     public static Builder builder() {
@@ -114,10 +117,39 @@ public final class DisclaimerSpec {
         return attachmentOnlyPolicy;
     }
 
+    /**
+     * Largest text body (bytes as encoded) that gets the disclaimer inside it; a larger one is never loaded and
+     * the disclaimer becomes a part of its own after it (default {@value #DEFAULT_MAX_EDIT_SIZE}, 4 MiB).
+     */
+    public long maxEditSize() {
+        return maxEditSize;
+    }
+
     @Override
     public String toString() {
         return "DisclaimerSpec{id=" + id + ", position=" + position + ", signed=" + signedPolicy
-                + ", attachmentOnly=" + attachmentOnlyPolicy + "}";
+                + ", attachmentOnly=" + attachmentOnlyPolicy + ", maxEditSize=" + maxEditSize + "}";
+    }
+
+    /** Default of {@link #maxEditSize()}: 4 MiB. */
+    public static final long DEFAULT_MAX_EDIT_SIZE = 4L * 1024 * 1024;
+    /** Largest accepted {@link #maxEditSize()}: 64 MiB (a changed part is held in memory a few times over). */
+    public static final long MAX_MAX_EDIT_SIZE = 64L * 1024 * 1024;
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,9})([kKmM]?)");
+
+    /**
+     * Parses a size: a whole number of bytes, or with the suffix {@code K} (KiB) or {@code M} (MiB).
+     *
+     * @throws IllegalArgumentException naming the parameter and the value
+     */
+    public static long parseSize(String parameter, String value) {
+        Matcher m = SIZE.matcher(value == null ? "" : value.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException(parameter + ": '" + value + "' is not valid, expected a size such as 4M, 512K or 1048576");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2).toUpperCase(java.util.Locale.ROOT);
+        return unit.equals("M") ? n * 1024 * 1024 : unit.equals("K") ? n * 1024 : n;
     }
 
     static <E extends Enum<E>> E parseEnum(Class<E> type, String parameter, String value, String expected) {
@@ -136,8 +168,19 @@ public final class DisclaimerSpec {
         private Position position = Position.APPEND;
         private SignedPolicy signedPolicy = SignedPolicy.WRAP;
         private AttachmentOnlyPolicy attachmentOnlyPolicy = AttachmentOnlyPolicy.ADD_PART;
+        private long maxEditSize = DEFAULT_MAX_EDIT_SIZE;
 
         private Builder() {
+        }
+
+        /** @throws IllegalArgumentException outside 0 .. {@value #MAX_MAX_EDIT_SIZE} (0: never change a text body) */
+        public Builder maxEditSize(long bytes) {
+            if (bytes < 0 || bytes > MAX_MAX_EDIT_SIZE) {
+                throw new IllegalArgumentException("max-edit-size: " + bytes + " bytes is not valid, expected 0 to "
+                        + MAX_MAX_EDIT_SIZE + " (64M)");
+            }
+            this.maxEditSize = bytes;
+            return this;
         }
 
         public Builder id(String id) {

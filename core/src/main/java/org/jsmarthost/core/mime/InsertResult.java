@@ -18,7 +18,7 @@ public final class InsertResult {
         INSERTED("inserted", Outcome.MODIFIED),
         /** Signed/encrypted entity wrapped into multipart/mixed with a disclaimer part. */
         WRAPPED_SIGNED("wrapped-signed", Outcome.MODIFIED),
-        /** No text body, or a text body over {@link DisclaimerInserter#MAX_EDITED_PART}: a disclaimer part was added. */
+        /** No text body, or a text body over {@link DisclaimerSpec#maxEditSize()}: a disclaimer part was added. */
         ADDED_PART("added-part", Outcome.MODIFIED),
         /** Header, marker or quoted disclaimer text already present. */
         ALREADY_PRESENT("already-present", Outcome.SKIPPED),

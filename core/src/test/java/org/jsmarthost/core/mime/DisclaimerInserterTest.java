@@ -1,6 +1,7 @@
 package org.jsmarthost.core.mime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -194,6 +195,25 @@ class DisclaimerInserterTest {
 
         String other = body + "> is confidential and meant\n>   for nobody else.\n";
         assertThat(run(crlf(head + other), StandardCharsets.US_ASCII, DisclaimerSpec.defaults(), d, bout).code()).isEqualTo("inserted");
+    }
+
+    /** A text body over the spec's max-edit-size is left byte-identical; the disclaimer becomes a part after it. */
+    @Test
+    void aTextBodyOverMaxEditSizeGetsTheDisclaimerAsAPartOfItsOwn() throws Exception {
+        String body = "x".repeat(70) + "\n";
+        String msg = crlf("From: a@corp.example\nSubject: s\nContent-Type: text/plain; charset=us-ascii\n\n" + body.repeat(30));
+        ByteArrayOutputStream bout = new ByteArrayOutputStream();
+        InsertResult small = run(msg, StandardCharsets.US_ASCII, DisclaimerSpec.builder().maxEditSize(1024).build(), ASCII, bout);
+        assertThat(small.code()).as(small.toString()).isEqualTo("added-part");
+        String out = bout.toString(StandardCharsets.ISO_8859_1);
+        assertThat(out).contains("Content-Type: multipart/mixed;").contains(crlf(body.repeat(30)));
+        assertThat(out.indexOf(crlf(body.repeat(30)))).isLessThan(out.lastIndexOf("Content-Type: text/plain"));
+
+        bout.reset();
+        assertThat(run(msg, StandardCharsets.US_ASCII, DisclaimerSpec.builder().maxEditSize(4096).build(), ASCII, bout).code())
+                .as("within the limit: changed in place").isEqualTo("inserted");
+        assertThat(bout.toString(StandardCharsets.ISO_8859_1)).doesNotContain("multipart/mixed");
+        assertThatThrownBy(() -> DisclaimerSpec.builder().maxEditSize(-1)).hasMessageContaining("max-edit-size");
     }
 
     @Test

@@ -128,7 +128,7 @@ class LargeMessageTest {
     }
 
     /**
-     * A text body over {@link DisclaimerInserter#MAX_EDITED_PART} is never loaded: the message is wrapped into a
+     * A text body over {@link DisclaimerSpec#maxEditSize()} (default 4 MiB) is never loaded: the message is wrapped into a
      * multipart/mixed whose first part is the untouched body and whose second part is the disclaimer. Memory:
      * the inserter allocates a small fraction of the 20 MB body.
      */

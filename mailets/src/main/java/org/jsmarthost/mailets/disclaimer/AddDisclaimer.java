@@ -99,7 +99,7 @@ import org.slf4j.LoggerFactory;
  * <h2>Limits</h2>
  * A message of up to {@value #IN_HEAP_LIMIT} bytes is processed in byte arrays; a larger one is spooled to two
  * temporary files in {@code java.io.tmpdir} and only its changed text parts are held in memory. A text body over
- * 4 MiB (as encoded, {@link org.jsmarthost.core.mime.DisclaimerInserter#MAX_EDITED_PART}) is not changed: the
+ * the rule's {@code max-edit-size} (default 4 MiB, as encoded; see {@link DisclaimerRules}) is not changed: the
  * message is wrapped into a {@code multipart/mixed} with the disclaimer as a second part (outcome
  * {@code added-part}), so memory stays bounded whatever the size of the text. Mailets after
  * this one must not call {@code saveChanges()} on the message if byte-exactness matters (javax.mail would rewrite

@@ -51,6 +51,9 @@ import org.jsmarthost.core.mime.DisclaimerSpec;
  *       <td>{@code wrap}</td></tr>
  *   <tr><td>attachment-only</td><td>{@code add-part}, {@code skip} (see
  *       {@link DisclaimerSpec.AttachmentOnlyPolicy})</td><td>{@code add-part}</td></tr>
+ *   <tr><td>max-edit-size</td><td>largest text body (as encoded) that gets the disclaimer inside it: bytes, or
+ *       with {@code K}/{@code M}, at most {@code 64M}; a larger body is left as it is (never loaded) and the
+ *       disclaimer becomes a part of its own after it ({@code 0}: always so)</td><td>{@code 4M}</td></tr>
  * </table>
  * A recipient is internal when its domain is in James's domain list or matches an {@code internal} entry.
  * Errors name the file, the line, the value and what was expected; unknown and repeated keys are errors.
@@ -68,7 +71,7 @@ public final class DisclaimerRules {
     static final Pattern TEMPLATE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern DOMAIN = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
     private static final Pattern LOCAL_PART = Pattern.compile("[^\\s@<>]+");
-    private static final Set<String> KEYS = Set.of("template", "scope", "position", "signed", "attachment-only");
+    private static final Set<String> KEYS = Set.of("template", "scope", "position", "signed", "attachment-only", "max-edit-size");
 
     /** Who gets the disclaimer. */
     public enum Scope {
@@ -238,6 +241,9 @@ public final class DisclaimerRules {
             }
             if (kv.containsKey("attachment-only")) {
                 spec.attachmentOnlyPolicy(DisclaimerSpec.AttachmentOnlyPolicy.parse("attachment-only", kv.get("attachment-only")));
+            }
+            if (kv.containsKey("max-edit-size")) {
+                spec.maxEditSize(DisclaimerSpec.parseSize("max-edit-size", kv.get("max-edit-size")));
             }
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);

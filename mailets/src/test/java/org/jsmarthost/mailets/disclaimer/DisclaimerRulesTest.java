@@ -16,7 +16,7 @@ class DisclaimerRulesTest {
             "internal corp.example .inside.example",
             "*                    template=default",
             "corp.example         template=corp scope=all position=prepend   # trailing comment",
-            ".corp.example        template=sub signed=skip attachment-only=skip",
+            ".corp.example        template=sub signed=skip attachment-only=skip max-edit-size=512K",
             "Boss@Corp.Example    template=none",
             "<>                   template=bounce scope=external-only signed=reject",
             "");
@@ -25,6 +25,16 @@ class DisclaimerRulesTest {
 
     private String selected(String sender) {
         return rules.lookup(Optional.ofNullable(sender)).map(DisclaimerRules.Rule::selector).orElse("(none)");
+    }
+
+    @Test
+    void maxEditSizeDefaultsTo4MiBAndTakesUnits() {
+        assertThat(rules.lookup(Optional.of("a@other.example")).orElseThrow().spec().maxEditSize()).isEqualTo(4L * 1024 * 1024);
+        assertThat(rules.lookup(Optional.of("a@eu.corp.example")).orElseThrow().spec().maxEditSize()).isEqualTo(512L * 1024);
+        assertThat(DisclaimerRules.parse("r", "* template=d max-edit-size=0\n").lookup(Optional.of("a@b.example"))
+                .orElseThrow().spec().maxEditSize()).isZero();
+        assertThat(DisclaimerRules.parse("r", "* template=d max-edit-size=64m\n").lookup(Optional.of("a@b.example"))
+                .orElseThrow().spec().maxEditSize()).isEqualTo(64L * 1024 * 1024);
     }
 
     @Test
@@ -81,7 +91,9 @@ class DisclaimerRulesTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "x.example template=default colour=red | rules.conf: line 2: unknown key 'colour', expected one of [attachment-only, position, scope, signed, template]",
+        "x.example template=default colour=red | rules.conf: line 2: unknown key 'colour', expected one of [attachment-only, max-edit-size, position, scope, signed, template]",
+        "x.example template=default max-edit-size=4G | rules.conf: line 2: max-edit-size: '4G' is not valid, expected a size such as 4M, 512K or 1048576",
+        "x.example template=default max-edit-size=65M | rules.conf: line 2: max-edit-size: 68157440 bytes is not valid, expected 0 to 67108864 (64M)",
         "x.example template=default template=x | rules.conf: line 2: key 'template' given twice",
         "x.example scope=all | rules.conf: line 2: template=NAME missing (or template=none)",
         "x.example template=a/b | rules.conf: line 2: template 'a/b' is not valid, expected a name of 1-64 characters",
