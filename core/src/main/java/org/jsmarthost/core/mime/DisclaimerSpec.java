@@ -17,9 +17,17 @@ import java.util.regex.Pattern;
  *       <td>{@code wrap}</td></tr>
  *   <tr><td>attachmentOnly</td><td>{@code add-part}, {@code skip} – see {@link AttachmentOnlyPolicy}</td>
  *       <td>{@code add-part}</td></tr>
+ *   <tr><td>maxEditSize</td><td>0 – {@value #MAX_MAX_EDIT_SIZE} bytes – see {@link #maxEditSize()}</td>
+ *       <td>4 MiB</td></tr>
  * </table>
  */
 public final class DisclaimerSpec {
+    /** Default of {@link #maxEditSize()}: 4 MiB. */
+    public static final long DEFAULT_MAX_EDIT_SIZE = 4L * 1024 * 1024;
+    /** Largest accepted {@link #maxEditSize()}: 64 MiB (a changed part is held in memory a few times over). */
+    public static final long MAX_MAX_EDIT_SIZE = 64L * 1024 * 1024;
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,9})([kKmM]?)");
+
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     /** Where the disclaimer goes inside a body. */
@@ -130,12 +138,6 @@ public final class DisclaimerSpec {
         return "DisclaimerSpec{id=" + id + ", position=" + position + ", signed=" + signedPolicy
                 + ", attachmentOnly=" + attachmentOnlyPolicy + ", maxEditSize=" + maxEditSize + "}";
     }
-
-    /** Default of {@link #maxEditSize()}: 4 MiB. */
-    public static final long DEFAULT_MAX_EDIT_SIZE = 4L * 1024 * 1024;
-    /** Largest accepted {@link #maxEditSize()}: 64 MiB (a changed part is held in memory a few times over). */
-    public static final long MAX_MAX_EDIT_SIZE = 64L * 1024 * 1024;
-    private static final Pattern SIZE = Pattern.compile("(\\d{1,9})([kKmM]?)");
 
     /**
      * Parses a size: a whole number of bytes, or with the suffix {@code K} (KiB) or {@code M} (MiB).
