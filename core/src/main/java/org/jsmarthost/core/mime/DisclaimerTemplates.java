@@ -259,53 +259,23 @@ public final class DisclaimerTemplates {
     /** Lower-case, quote marks at line starts removed, all whitespace runs collapsed to one space, trimmed. */
     static String normalise(String s) {
         StringBuilder sb = new StringBuilder(s.length());
-        boolean lineStart = true;
-        boolean space = false;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\n' || c == '\r') {
-                lineStart = true;
-                space = true;
-                continue;
-            }
-            if (lineStart && (c == '>' || c == ' ' || c == '\t' || c == '|')) {
-                space = true;
-                continue;
-            }
-            lineStart = false;
-            if (Character.isWhitespace(c) || c == '\u00A0' || isInvisible(c)) {
-                if (!isInvisible(c)) {
-                    space = true;
-                }
-                continue;
-            }
-            if (space && sb.length() > 0) {
-                sb.append(' ');
-            }
-            space = false;
-            sb.append(Character.toLowerCase(c));
-        }
+        forEachNormalised(s, c -> {
+            sb.append(c);
+            return false;
+        });
         return sb.toString();
     }
 
+    /** Receives the characters of a normalised text one by one; true stops the walk. */
+    private interface NormalisedSink {
+        boolean accept(char c);
+    }
+
     /**
-     * Whether {@code normalise(s)} contains one of the needles (each already normalised; empty ones are
-     * ignored), without building the normalised text: the characters {@link #normalise} would produce are fed
-     * one by one to a Knuth-Morris-Pratt matcher per needle. Same answer as
-     * {@code normalise(s).contains(needle)}, in one pass and without a copy of a part that may be megabytes long.
+     * Walks the characters {@link #normalise} produces, without building the text; returns true as soon as the
+     * sink does.
      */
-    static boolean containsNormalised(String s, String... needles) {
-        int n = needles.length;
-        int[][] fail = new int[n][];
-        int[] state = new int[n];
-        boolean none = true;
-        for (int k = 0; k < n; k++) {
-            fail[k] = needles[k].isEmpty() ? null : failureTable(needles[k]);
-            none &= fail[k] == null;
-        }
-        if (none) {
-            return false;
-        }
+    private static boolean forEachNormalised(String s, NormalisedSink sink) {
         boolean lineStart = true;
         boolean space = false;
         boolean emitted = false;
@@ -327,16 +297,34 @@ public final class DisclaimerTemplates {
                 }
                 continue;
             }
-            if (space && emitted && feed(' ', needles, fail, state)) {
+            if (space && emitted && sink.accept(' ')) {
                 return true;
             }
             space = false;
             emitted = true;
-            if (feed(Character.toLowerCase(c), needles, fail, state)) {
+            if (sink.accept(Character.toLowerCase(c))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Whether {@code normalise(s)} contains one of the needles (each already normalised; empty ones are
+     * ignored), without building the normalised text: the characters {@link #normalise} would produce are fed
+     * one by one to a Knuth-Morris-Pratt matcher per needle. Same answer as
+     * {@code normalise(s).contains(needle)}, in one pass and without a copy of a part that may be megabytes long.
+     */
+    static boolean containsNormalised(String s, String... needles) {
+        int n = needles.length;
+        int[][] fail = new int[n][];
+        int[] state = new int[n];
+        boolean none = true;
+        for (int k = 0; k < n; k++) {
+            fail[k] = needles[k].isEmpty() ? null : failureTable(needles[k]);
+            none &= fail[k] == null;
+        }
+        return !none && forEachNormalised(s, c -> feed(c, needles, fail, state));
     }
 
     /** KMP failure function: for each prefix length j+1, the length of its longest proper border. */
