@@ -113,7 +113,8 @@ public final class DisclaimerInserter {
     private static final String HTML_MARKER_TOKEN = "jsmarthost-disclaimer";
     /** Parts that are only searched for an existing disclaimer (not changed) are skipped above this size. */
     static final long MAX_SCAN_ONLY_PART = 4L * 1024 * 1024;
-
+    /** Parts with more characters are searched for the fingerprint without a normalised copy. */
+    static final int STREAMED_SEARCH_CHARS = 1 << 20;
 
     private static final Pattern INLINE_PGP = Pattern.compile(
             "(?m)^-----BEGIN PGP (SIGNED MESSAGE|MESSAGE)-----");
@@ -241,9 +242,10 @@ public final class DisclaimerInserter {
             List<RawPart> readable = new ArrayList<>();
             collectReadableText(root, readable);
             for (RawPart t : readable) {
-                if (!sel.targets.contains(t) && (t.end - t.bodyStart > MAX_SCAN_ONLY_PART || !decodable(t))
-                        || tooLargeToEdit(t, spec)) {
-                    continue; // detection only: never fail or load huge parts for a part we do not change
+                boolean target = sel.targets.contains(t);
+                boolean large = t.end - t.bodyStart > MAX_SCAN_ONLY_PART;
+                if (!target && (large || !decodable(t)) || target && large && tooLargeToEdit(t, spec)) {
+                    continue; // detection only: never fail or load huge parts we do not change
                 }
                 String found = alreadyPresent(src, t, disclaimer);
                 if (found != null) {
@@ -405,9 +407,6 @@ public final class DisclaimerInserter {
         }
         return new String(decoded, cs);
     }
-
-    /** Parts with more characters are searched for the fingerprint without a normalised copy. */
-    static final int STREAMED_SEARCH_CHARS = 1 << 20;
 
     private static boolean tooLargeToEdit(RawPart p, DisclaimerSpec spec) {
         return p.end - p.bodyStart > spec.maxEditSize();

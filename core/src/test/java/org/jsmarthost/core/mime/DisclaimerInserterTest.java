@@ -216,6 +216,18 @@ class DisclaimerInserterTest {
         assertThatThrownBy(() -> DisclaimerSpec.builder().maxEditSize(-1)).hasMessageContaining("max-edit-size");
     }
 
+    /** A small limit changes where the disclaimer goes, not the detection of one quoted in a small reply. */
+    @Test
+    void aSmallMaxEditSizeStillRecognisesAQuotedDisclaimer() throws Exception {
+        String reply = crlf("From: a@corp.example\nSubject: Re: s\nContent-Type: text/plain; charset=us-ascii\n\n"
+                + "Thanks.\n\n> earlier text\n> Confidential notice for\n>   corp.example\n");
+        ByteArrayOutputStream bout = new ByteArrayOutputStream();
+        InsertResult r = run(reply, StandardCharsets.US_ASCII, DisclaimerSpec.builder().maxEditSize(0).build(), ASCII, bout);
+        assertThat(r.code()).as(r.toString()).isEqualTo("already-present");
+        assertThat(run(reply.replace("Confidential", "Public"), StandardCharsets.US_ASCII,
+                DisclaimerSpec.builder().maxEditSize(0).build(), ASCII, bout).code()).isEqualTo("added-part");
+    }
+
     @Test
     void otherHeaderIdDoesNotSuppress() throws Exception {
         String msg = crlf("X-Smarthost-Disclaimer: legal\nContent-Type: text/plain\n\nx\n");
