@@ -258,62 +258,64 @@ public final class DisclaimerTemplates {
 
     /** Lower-case, quote marks at line starts removed, all whitespace runs collapsed to one space, trimmed. */
     static String normalise(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        forEachNormalised(s, c -> {
-            sb.append(c);
-            return false;
-        });
-        return sb.toString();
-    }
-
-    /** Receives the characters of a normalised text one by one; true stops the walk. */
-    private interface NormalisedSink {
-        boolean accept(char c);
+        // the result is never longer than s: every space written stands for at least one skipped character
+        char[] out = new char[s.length()];
+        int n = new Normaliser().run(s, 0, s.length(), out);
+        return new String(out, 0, n);
     }
 
     /**
-     * Walks the characters {@link #normalise} produces, without building the text; returns true as soon as the
-     * sink does.
+     * The walk of {@link #normalise} over a text given in consecutive ranges: the state at a line start, a
+     * pending space and whether anything was written carry from one range to the next, so normalising the ranges
+     * one after another writes exactly the characters of {@code normalise} of the whole text. A plain array loop
+     * (no call per character): it runs on every outgoing text part.
      */
-    private static boolean forEachNormalised(String s, NormalisedSink sink) {
-        boolean lineStart = true;
-        boolean space = false;
-        boolean emitted = false;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\n' || c == '\r') {
-                lineStart = true;
-                space = true;
-                continue;
-            }
-            if (lineStart && (c == '>' || c == ' ' || c == '\t' || c == '|')) {
-                space = true;
-                continue;
-            }
-            lineStart = false;
-            if (Character.isWhitespace(c) || c == '\u00A0' || isInvisible(c)) {
-                if (!isInvisible(c)) {
+    private static final class Normaliser {
+        private boolean lineStart = true;
+        private boolean space;
+        private boolean emitted;
+
+        /** Normalises {@code s[from, to)} into {@code out} from index 0, which has room for to - from + 1 chars. */
+        int run(String s, int from, int to, char[] out) {
+            int n = 0;
+            for (int i = from; i < to; i++) {
+                char c = s.charAt(i);
+                if (c == '\n' || c == '\r') {
+                    lineStart = true;
                     space = true;
+                    continue;
                 }
-                continue;
+                if (lineStart && (c == '>' || c == ' ' || c == '\t' || c == '|')) {
+                    space = true;
+                    continue;
+                }
+                lineStart = false;
+                if (Character.isWhitespace(c) || c == '\u00A0' || isInvisible(c)) {
+                    if (!isInvisible(c)) {
+                        space = true;
+                    }
+                    continue;
+                }
+                if (space && emitted) {
+                    out[n++] = ' ';
+                }
+                space = false;
+                emitted = true;
+                out[n++] = Character.toLowerCase(c);
             }
-            if (space && emitted && sink.accept(' ')) {
-                return true;
-            }
-            space = false;
-            emitted = true;
-            if (sink.accept(Character.toLowerCase(c))) {
-                return true;
-            }
+            return n;
         }
-        return false;
     }
+
+    /** Characters normalised at a time by {@link #containsNormalised}. */
+    private static final int CHUNK = 8192;
 
     /**
      * Whether {@code normalise(s)} contains one of the needles (each already normalised; empty ones are
-     * ignored), without building the normalised text: the characters {@link #normalise} would produce are fed
-     * one by one to a Knuth-Morris-Pratt matcher per needle. Same answer as
-     * {@code normalise(s).contains(needle)}, in one pass and without a copy of a part that may be megabytes long.
+     * ignored), without building the normalised text: the text is normalised {@value #CHUNK} characters at a
+     * time into one small buffer, which a Knuth-Morris-Pratt matcher per needle reads with its state carried
+     * across chunks. Same answer as {@code normalise(s).contains(needle)}, in one pass and without a copy of a
+     * part that may be megabytes long.
      */
     static boolean containsNormalised(String s, String... needles) {
         int n = needles.length;
@@ -324,7 +326,20 @@ public final class DisclaimerTemplates {
             fail[k] = needles[k].isEmpty() ? null : failureTable(needles[k]);
             none &= fail[k] == null;
         }
-        return !none && forEachNormalised(s, c -> feed(c, needles, fail, state));
+        if (none) {
+            return false;
+        }
+        Normaliser normaliser = new Normaliser();
+        char[] buf = new char[CHUNK + 1];
+        for (int from = 0; from < s.length(); from += CHUNK) {
+            int len = normaliser.run(s, from, Math.min(s.length(), from + CHUNK), buf);
+            for (int i = 0; i < len; i++) {
+                if (feed(buf[i], needles, fail, state)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** KMP failure function: for each prefix length j+1, the length of its longest proper border. */

@@ -120,6 +120,42 @@ class DisclaimerTemplatesTest {
         assertThat(found).as("both outcomes occur").isBetween(1000, 19_000);
     }
 
+    /**
+     * Long texts are normalised in chunks of 8192 characters: a needle that straddles a chunk boundary (with the
+     * quoting, line break or whitespace run that becomes its space on either side of it) is still found, and a
+     * near miss there is not.
+     */
+    @Test
+    void containsNormalisedFindsNeedlesAcrossChunkBoundaries() {
+        String needle = "this message is confidential";
+        for (int boundary : new int[] {8192, 16_384, 3 * 8192}) {
+            for (int shift = -30; shift <= 30; shift++) {
+                for (String gap : new String[] {" ", "\r\n> ", "\n\n", " \u00A0\t", "\u200B "}) {
+                    String quoted = "This message\u200B is" + gap + "CONFIDENTIAL";
+                    int at = boundary + shift;
+                    String filler = "x".repeat(at - 1) + " ";
+                    String text = filler + quoted + " y".repeat(5000);
+                    assertThat(DisclaimerTemplates.normalise(text)).as("reference").contains(needle);
+                    assertThat(DisclaimerTemplates.containsNormalised(text, needle)).as("at %d gap %s", at, gap).isTrue();
+                    String miss = filler + quoted.replace("CONFIDENTIAL", "CONFIDENTIAx") + " y".repeat(5000);
+                    assertThat(DisclaimerTemplates.containsNormalised(miss, needle)).as("miss at %d", at).isFalse();
+                }
+            }
+        }
+        // normalising in chunks writes exactly what one pass writes
+        java.util.Random r = new java.util.Random(11);
+        char[] alphabet = {'a', 'B', ' ', '\n', '>', '\t', '\u200B', '|'};
+        StringBuilder text = new StringBuilder();
+        for (int j = 0; j < 40_000; j++) {
+            text.append(alphabet[r.nextInt(alphabet.length)]);
+        }
+        String all = DisclaimerTemplates.normalise(text.toString());
+        for (int start = 0; start + 60 < all.length(); start += 997) {
+            String piece = all.substring(start, start + 60).strip();
+            assertThat(DisclaimerTemplates.containsNormalised(text.toString(), piece)).as("piece at %d", start).isTrue();
+        }
+    }
+
     @Test
     void reloadsWhenAFileChangesAndKeepsLastGoodVersionOnError() throws Exception {
         Path txt = dir.resolve("default.txt");
