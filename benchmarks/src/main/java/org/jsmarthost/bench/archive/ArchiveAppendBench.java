@@ -33,7 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * One journal-archive append ({@link ArchiveStore#append}: gzip of the content, SHA-256, the durable content
  * file and the hash-chained index record) of a 1 KB, 50 KB or 5 MB message into a fresh store in a temporary
  * folder (java.io.tmpdir; put it on the disk you want to measure with -Djava.io.tmpdir=...). The content is
- * mail-like text (it compresses like mail does, not like a run of zeros).
+ * mail-like text (it compresses like mail does, not like a run of zeros). With {@code -t N} the N threads append
+ * to one store concurrently (as the spooler threads do; the index fsync is group-committed).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,7 +49,8 @@ public class ArchiveAppendBench {
     private Path dir;
     private ArchiveStore store;
     private byte[] message;
-    private long seq;
+    /** Mail names must differ (a repeated one is not archived again); shared by the threads of a -t N run. */
+    private final java.util.concurrent.atomic.AtomicLong seq = new java.util.concurrent.atomic.AtomicLong();
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -67,7 +69,7 @@ public class ArchiveAppendBench {
 
     @Benchmark
     public ArchiveEntry append() throws IOException {
-        long n = seq++;
+        long n = seq.getAndIncrement();
         Envelope envelope = Envelope.builder()
                 .mailName("bench-" + n)
                 .capturePoint(CapturePoint.SENT)

@@ -31,7 +31,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -74,14 +73,14 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Durability and crash recovery</h2>
  * {@link #append} streams the message through SHA-256 and gzip (deflate level 1: on the test corpus of mail 1.8x
- * the speed of the default level 6 for 8 % more bytes; any gzip reader reads it) into a temporary file, fsyncs it,
- * renames
- * it into place and fsyncs the directory; only then it appends the index record and fsyncs the index.
+ * the speed of the default level 6 for 8 % more bytes; any gzip reader reads it) into its content object and
+ * makes it durable (the file store: into a file it preallocated, whose name is durable already, then fsyncs it;
+ * see {@link FileContentStore}); only then it appends the index record and fsyncs the index.
  * It returns only after both are durable. A crash at any point leaves either no entry or a complete
  * one. At {@link #open} the store repairs itself (see {@link #recovery()}):
  * <ul>
  *   <li>an incomplete last index line (torn write) is cut off;</li>
- *   <li>temporary content files are deleted;</li>
+ *   <li>temporary content files and preallocated content files never written (empty) are deleted;</li>
  *   <li>content files that no index record references (the crash hit between content and record, so
  *       the append never returned and the caller still holds the mail and will retry) are moved to
  *       {@code orphans/} — kept for inspection, ignored by search, reported as a warning by verify;</li>
@@ -95,7 +94,9 @@ import org.slf4j.LoggerFactory;
  * Appends from many threads are safe: content is compressed and written in parallel; index records get
  * their sequence numbers in a short critical section and are written by group commit (whoever holds the
  * commit lock writes every queued record with one fsync, so N concurrent appends share one index fsync).
- * Each append therefore costs three fsyncs (content file, its directory, index — the last one shared).
+ * Each append therefore costs two fsyncs with the file store (content file, index — the last one shared) plus
+ * 1/64 of a directory fsync (the preallocation); until 2026-11 it was three (content file, its directory after the
+ * rename, index), and the 5 KB load harness measured the difference (docs/BENCHMARKS.md, finding 16).
  * If an index write fails, the store refuses every further write until it is reopened (fail closed: the
  * caller keeps the mail queued and retries; the reopen repairs the log). Search, show and export read
  * lock-free in-memory indexes (rebuilt from the chain at open: by id, mail name, sender, recipient,
@@ -389,8 +390,8 @@ public final class ArchiveStore implements Closeable {
         if (existingId != null) {
             return byId.get(existingId);
         }
-        String id = UUID.randomUUID().toString().replace("-", "");
-        String key = id.substring(0, 2) + "/" + id + ".gz";
+        String id = content.newId();
+        String key = ContentStore.keyOf(id);
         MessageDigest md = IndexRecord.sha256();
         long size = 0;
         try (ContentStore.ContentSink sink = content.create(key)) {

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Collection;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Storage of message content objects (back-end SPI). An object is written once under a key and never
@@ -22,6 +23,20 @@ public interface ContentStore extends Closeable {
 
         /** Makes the object durable and visible under its key; returns only when it is. */
         void commit() throws IOException;
+    }
+
+    /**
+     * A fresh object id (32 lower-case hex characters) for the next {@link #create}; the key of the object is
+     * {@code id[0..2]/id.gz}. A store may hand out ids of objects it prepared in advance (the file store's
+     * preallocated files), so callers take ids from here rather than making their own.
+     */
+    default String newId() throws IOException {
+        return UUID.randomUUID().toString().replace("-", "");
+    }
+
+    /** The content key of the object with this id ({@code ab/ab…(32 hex).gz}). */
+    static String keyOf(String id) {
+        return id.substring(0, 2) + "/" + id + ".gz";
     }
 
     /** Starts writing the object {@code key}. */

@@ -279,9 +279,7 @@ class ArchiveStoreTest {
             assertThatThrownBy(() -> store.append(env, failing)).isInstanceOf(IOException.class)
                     .hasMessageContaining("client connection lost");
             assertThat(store.size()).isZero();
-            try (var s = Files.walk(root.resolve("content"))) {
-                assertThat(s.filter(Files::isRegularFile).collect(Collectors.toList())).isEmpty();
-            }
+            assertThat(ArchiveTestSupport.contentFiles(root)).isEmpty();
             ArchiveEntry e = append(store, env);
             assertThat(e.seq()).isZero();
             assertThat(store.verify().ok()).isTrue();

@@ -108,9 +108,28 @@ final class ArchiveTestSupport {
         return sb.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
+    /**
+     * The content objects on disk: every regular file under content/ except the empty ones, which are files the
+     * store preallocated and has not written yet (an object is never empty).
+     */
     static List<Path> contentFiles(Path root) throws IOException {
         try (Stream<Path> s = Files.walk(root.resolve("content"))) {
+            return s.filter(Files::isRegularFile).filter(ArchiveTestSupport::nonEmpty).sorted().collect(Collectors.toList());
+        }
+    }
+
+    /** Every regular file under content/, empty preallocated ones and temporary files included. */
+    static List<Path> allContentFiles(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root.resolve("content"))) {
             return s.filter(Files::isRegularFile).sorted().collect(Collectors.toList());
+        }
+    }
+
+    private static boolean nonEmpty(Path p) {
+        try {
+            return Files.size(p) > 0;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -161,9 +161,7 @@ class HoldPurgeTest {
             assertThat(r.purged()).hasSize(501);
             List<String> lines = indexLines(root);
             assertThat(lines.subList(501, lines.size())).hasSize(2).allMatch(l -> l.contains("type=purge"));
-            try (var s = Files.walk(root.resolve("content"))) {
-                assertThat(s.filter(Files::isRegularFile).count()).isZero();
-            }
+            assertThat(ArchiveTestSupport.contentFiles(root)).isEmpty();
             assertThat(store.verify().ok()).isTrue();
         }
     }

@@ -136,4 +136,68 @@ class RecoveryTest {
             assertThat(ArchiveTestSupport.contentFiles(root)).hasSize(1);
         }
     }
+    /**
+     * The file store writes objects into files it created (and whose directory it fsynced) in advance. After a
+     * clean close no empty file is left; after a crash (files left as the store had them: the preallocated ones
+     * empty, one half-written), the empty ones are removed silently at open, the half-written one is quarantined
+     * like any content without index record, and the archive verifies.
+     */
+    @Test
+    void preallocatedFilesAreRemovedAtCloseAndAfterACrash() throws Exception {
+        threeEntries();
+        assertThat(ArchiveTestSupport.allContentFiles(root)).as("clean close: only the three objects")
+                .isEqualTo(ArchiveTestSupport.contentFiles(root)).hasSize(3);
+
+        List<Path> before;
+        try (ArchiveStore store = ArchiveStore.open(root, clock)) {
+            append(store, envelope("m3", "a@corp.example", T0, "b@x.example").build());
+            before = ArchiveTestSupport.allContentFiles(root);
+            // the crash image: copy the files as they are while the store still holds its preallocated ones
+            copyTree(root.resolve("content"), root.resolve("crash-image"));
+        }
+        assertThat(before).as("preallocated while open").hasSize(4 + FileContentStore.PREALLOCATE - 1);
+        deleteTree(root.resolve("content"));
+        Files.move(root.resolve("crash-image"), root.resolve("content"));
+        List<Path> empty = new java.util.ArrayList<>(ArchiveTestSupport.allContentFiles(root));
+        empty.removeAll(ArchiveTestSupport.contentFiles(root));
+        assertThat(empty).hasSize(FileContentStore.PREALLOCATE - 1);
+        Path half = empty.get(0);
+        Files.write(half, new byte[] {31, -117, 8, 0}); // an object interrupted while written
+        String halfKey = root.resolve("content").relativize(half).toString().replace('\\', '/');
+        try (ArchiveStore store = ArchiveStore.open(root, clock)) {
+            assertThat(store.recovery().quarantinedOrphans()).containsExactly(halfKey);
+            assertThat(store.recovery().removedTempFiles()).as("empty preallocated files are not incomplete objects").isZero();
+            assertThat(store.size()).isEqualTo(4);
+            for (Path p : empty.subList(1, empty.size())) {
+                assertThat(p).doesNotExist();
+            }
+            VerifyReport v = store.verify();
+            assertThat(v.ok()).as(v.toString()).isTrue();
+            ArchiveEntry e = append(store, envelope("m4", "a@corp.example", T0, "b@x.example").build());
+            assertThat(Files.size(root.resolve("content").resolve(e.contentKey()))).isPositive();
+            assertThat(store.get(e.id()).orElseThrow()).isEqualTo(e);
+        }
+        assertThat(ArchiveTestSupport.allContentFiles(root)).isEqualTo(ArchiveTestSupport.contentFiles(root)).hasSize(5);
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> s = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
+    }
 }
