@@ -393,7 +393,7 @@ public final class DkimVerifier {
             int end = semi < 0 ? rawField.length() : semi;
             String seg = rawField.substring(pos, end);
             int eq = seg.indexOf('=');
-            if (eq > 0 && seg.substring(0, eq).replaceAll("[ \t\r\n]", "").equals("b")) {
+            if (eq > 0 && TagList.noWsp(seg.substring(0, eq)).equals("b")) {
                 return rawField.substring(0, pos + eq + 1) + rawField.substring(end);
             }
             if (semi < 0) {

@@ -1,6 +1,7 @@
 package org.jsmarthost.core.dkim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -154,6 +155,20 @@ class DkimVerifierTest {
                 .isEqualTo("DKIM-Signature: v=1; bh=abc; b=; d=x");
         assertThat(DkimVerifier.withoutB("DKIM-Signature: v=1; bh=abc;\r\n b = xyz"))
                 .isEqualTo("DKIM-Signature: v=1; bh=abc;\r\n b =");
+        assertThat(DkimVerifier.withoutB("DKIM-Signature: v=1; \tb\r\n =xyz; bh=abc"))
+                .as("folding white space inside the tag name").isEqualTo("DKIM-Signature: v=1; \tb\r\n =; bh=abc");
+        assertThat(DkimVerifier.withoutB("DKIM-Signature: v=1; bb=xyz; b2=q")).as("no b= tag").isEqualTo("DKIM-Signature: v=1; bb=xyz; b2=q");
+    }
+
+    @Test
+    void tagNamesAreAlphaThenAlphanumericOrUnderscore() {
+        assertThat(TagList.parse("a=1; Zz_9=2 ;x=").asMap()).containsExactly(
+                org.assertj.core.api.Assertions.entry("a", "1"), org.assertj.core.api.Assertions.entry("Zz_9", "2"),
+                org.assertj.core.api.Assertions.entry("x", ""));
+        for (String bad : new String[] {"1a=x", "_a=x", "a-b=x", "a.b=x", "\u00e9=x", "a b=x"}) {
+            assertThatThrownBy(() -> TagList.parse("v=1; " + bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("is not a valid tag name");
+        }
     }
 
     @Test
