@@ -113,8 +113,12 @@ public final class DisclaimerInserter {
     private static final String HTML_MARKER_TOKEN = "jsmarthost-disclaimer";
     /** Parts that are only searched for an existing disclaimer (not changed) are skipped above this size. */
     static final long MAX_SCAN_ONLY_PART = 4L * 1024 * 1024;
-    /** Parts with more characters are searched for the fingerprint without a normalised copy. */
-    static final int STREAMED_SEARCH_CHARS = 1 << 20;
+    /**
+     * Parts with more characters are searched for the fingerprint without a normalised copy (16 KB of buffers
+     * instead of a copy of up to 2 bytes per character); below it the copy + {@code String.contains} is used, 2.5x
+     * faster (5 KB: 15 vs 40 µs) — the size of nearly all mail. 256 Ki: a burst of 1 MB mails stays small.
+     */
+    static final int STREAMED_SEARCH_CHARS = 1 << 18;
 
     private static final Pattern INLINE_PGP = Pattern.compile(
             "(?m)^-----BEGIN PGP (SIGNED MESSAGE|MESSAGE)-----");
