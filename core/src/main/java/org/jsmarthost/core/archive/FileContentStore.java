@@ -103,27 +103,19 @@ public final class FileContentStore implements ContentStore {
             }
             byte[] b = new byte[16];
             random.nextBytes(b);
-            String shard = hex(b).substring(0, 2);
+            String shard = IndexRecord.hex(b).substring(0, 2);
             Path dir = contentDir.resolve(shard);
             ensureDir(dir);
             List<String> ids = new ArrayList<>(PREALLOCATE);
             for (int i = 0; i < PREALLOCATE; i++) {
                 random.nextBytes(b);
-                String id = shard + hex(b).substring(2);
+                String id = shard + IndexRecord.hex(b).substring(2);
                 Files.newByteChannel(dir.resolve(id + ".gz"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
                 ids.add(id);
             }
             fsyncDir(dir);
             preallocated.addAll(ids);
         }
-    }
-
-    private static String hex(byte[] b) {
-        StringBuilder sb = new StringBuilder(b.length * 2);
-        for (byte x : b) {
-            sb.append(Character.forDigit((x >> 4) & 0xF, 16)).append(Character.forDigit(x & 0xF, 16));
-        }
-        return sb.toString();
     }
 
     /** Creates a shard directory if needed and makes its entry in content/ durable. */
