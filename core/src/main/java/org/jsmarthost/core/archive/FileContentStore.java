@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  *       {@value #PREALLOCATE} empty files at once, all in one shard directory, and fsyncs that directory
  *       once, so their names are durable before they are used. {@link #newId()} hands out one of them; the
  *       object's bytes are written into it and {@link ContentSink#commit()} fsyncs the file. One fsync per object
- *       instead of three (file, rename into place, directory): the directory's share is 1/{@value #PREALLOCATE}.
+ *       (plus 1/{@value #PREALLOCATE} of a directory fsync) instead of the other path's two fsyncs and a rename.
  *       Unused preallocated files are removed by {@link #close()}; after a crash, the empty ones are removed at
  *       the next open by {@link #removeIncomplete()} (an object is never empty: gzip writes at least 20 bytes)
  *       and a half-written one is an object no index record references, which the archive quarantines.</li>
@@ -57,7 +57,8 @@ public final class FileContentStore implements ContentStore {
     private final Set<String> handedOut = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Object refillLock = new Object();
     private final java.security.SecureRandom random = new java.security.SecureRandom();
-    private volatile boolean closed;
+    /** Guarded by refillLock. */
+    private boolean closed;
 
     public FileContentStore(Path root) throws IOException {
         this.contentDir = root.resolve("content");

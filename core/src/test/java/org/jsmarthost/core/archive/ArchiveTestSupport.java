@@ -113,9 +113,7 @@ final class ArchiveTestSupport {
      * store preallocated and has not written yet (an object is never empty).
      */
     static List<Path> contentFiles(Path root) throws IOException {
-        try (Stream<Path> s = Files.walk(root.resolve("content"))) {
-            return s.filter(Files::isRegularFile).filter(ArchiveTestSupport::nonEmpty).sorted().collect(Collectors.toList());
-        }
+        return allContentFiles(root).stream().filter(ArchiveTestSupport::nonEmpty).collect(Collectors.toList());
     }
 
     /** Every regular file under content/, empty preallocated ones and temporary files included. */
