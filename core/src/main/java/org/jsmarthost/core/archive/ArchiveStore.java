@@ -517,7 +517,11 @@ public final class ArchiveStore implements Closeable {
                         throw new IOException("archive index write failed earlier; reopen the archive", failure);
                     }
                     index.append(lines);
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException | OutOfMemoryError t) {
+                    // whatever stopped the write (an I/O error, or no memory left for it), the records of the batch
+                    // may be half on disk: fail them all and refuse writes until reopen, never leave them pending
+                    IOException e = t instanceof IOException ? (IOException) t
+                        : new IOException("archive index write failed: " + t, t);
                     failure = failure == null ? e : failure;
                     appendLock.lock();
                     try {

@@ -133,6 +133,17 @@ public final class DisclaimerSpec {
         return maxEditSize;
     }
 
+    /**
+     * This spec with another {@link #maxEditSize()}; 0 adds the disclaimer as a part of its own to every text body
+     * (what {@code AddDisclaimer} falls back to when changing a body in place runs out of memory).
+     *
+     * @throws IllegalArgumentException outside 0 .. {@value #MAX_MAX_EDIT_SIZE}
+     */
+    public DisclaimerSpec withMaxEditSize(long bytes) {
+        return builder().id(id).position(position).signedPolicy(signedPolicy).attachmentOnlyPolicy(attachmentOnlyPolicy)
+                .maxEditSize(bytes).build();
+    }
+
     @Override
     public String toString() {
         return "DisclaimerSpec{id=" + id + ", position=" + position + ", signed=" + signedPolicy

@@ -28,6 +28,7 @@ class FailClosedTest {
     private static final class FlakyIndexLog implements IndexLog {
         final FileIndexLog delegate;
         final AtomicBoolean fail = new AtomicBoolean();
+        final java.util.concurrent.atomic.AtomicReference<Error> error = new java.util.concurrent.atomic.AtomicReference<>();
 
         FlakyIndexLog(Path root) throws IOException {
             delegate = new FileIndexLog(root);
@@ -47,6 +48,10 @@ class FailClosedTest {
         public void append(List<String> records) throws IOException {
             if (fail.get()) {
                 throw new IOException("No space left on device");
+            }
+            Error e = error.get();
+            if (e != null) {
+                throw e;
             }
             delegate.append(records);
         }
@@ -142,6 +147,28 @@ class FailClosedTest {
             assertThat(store.find("m1", CapturePoint.RECEIVED)).isEmpty();
             assertThat(ArchiveTestSupport.contentFiles(root)).hasSize(1); // no temp file left behind
             cs.fail.set(false);
+            ArchiveEntry e = append(store, env);
+            assertThat(e.seq()).isEqualTo(1);
+            assertThat(store.verify().ok()).isTrue();
+        }
+    }
+
+    @Test
+    void outOfMemoryWhileWritingTheIndexFailsTheAppendWithAnIOExceptionAndClosesTheStoreForWrites() throws Exception {
+        FlakyIndexLog log = new FlakyIndexLog(root);
+        Envelope env = envelope("m1", "a@corp.example", T0, "b@x.example").build();
+        try (ArchiveStore store = ArchiveStore.open(new FileContentStore(root), log, clock, RetentionPolicy.defaults())) {
+            append(store, envelope("m0", "a@corp.example", T0, "b@x.example").build());
+            log.error.set(new OutOfMemoryError("Java heap space"));
+            // an IOException (the mailet's failure policy applies), not an Error escaping to James
+            assertThatThrownBy(() -> append(store, env)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("Java heap space");
+            log.error.set(null);
+            assertThat(store.find("m1", CapturePoint.RECEIVED)).isEmpty();
+            assertThatThrownBy(() -> append(store, env)).hasMessageContaining("reopen the archive");
+            assertThat(store.writeFailure()).isPresent();
+        }
+        try (ArchiveStore store = ArchiveStore.open(root, clock)) {
             ArchiveEntry e = append(store, env);
             assertThat(e.seq()).isEqualTo(1);
             assertThat(store.verify().ok()).isTrue();

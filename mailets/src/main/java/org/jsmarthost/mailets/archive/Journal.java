@@ -81,7 +81,9 @@ final class Journal {
             LOG.info("archive: mail {} archived as {} ({}, {} bytes, {} recipient(s), entry {} seq {})", mail.getName(),
                 cp.token(), e.envelope().linkId(), e.size(), e.envelope().recipients().size(), e.id(), e.seq());
             return true;
-        } catch (IOException | MessagingException | RuntimeException ex) {
+        } catch (IOException | MessagingException | RuntimeException | OutOfMemoryError ex) {
+            // out of memory included: an error escaping the mailet would leave the mail in flight for good (see
+            // OutOfMemory); the content written so far is deleted by the store, the failure policy applies
             failed.increment();
             if (config.onFailure == JournalArchiveConfig.OnFailure.ERROR) {
                 LOG.error("archive: mail {} NOT archived ({}): {}; moved to the error processor, it is not delivered",

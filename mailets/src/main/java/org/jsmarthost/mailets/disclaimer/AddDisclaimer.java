@@ -31,10 +31,12 @@ import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
 import org.jsmarthost.core.mime.Disclaimer;
 import org.jsmarthost.core.mime.DisclaimerInserter;
+import org.jsmarthost.core.mime.DisclaimerSpec;
 import org.jsmarthost.core.mime.DisclaimerVars;
 import org.jsmarthost.core.mime.InsertResult;
 import org.jsmarthost.core.mime.ReloadingDisclaimerTemplates;
 import org.jsmarthost.core.status.PackStatus;
+import org.jsmarthost.mailets.OutOfMemory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,7 +103,12 @@ import org.slf4j.LoggerFactory;
  * temporary files in {@code java.io.tmpdir} and only its changed text parts are held in memory. A text body over
  * the rule's {@code max-edit-size} (default 4 MiB, as encoded; see {@link DisclaimerRules}) is not changed: the
  * message is wrapped into a {@code multipart/mixed} with the disclaimer as a second part (outcome
- * {@code added-part}), so memory stays bounded whatever the size of the text. Mailets after
+ * {@code added-part}), so memory stays bounded whatever the size of the text. If changing a body in place runs out
+ * of memory all the same (a large {@code max-edit-size} on a small heap, or many large mails at once), the mailet
+ * logs a warning ({@code disclaimer: out of memory while changing the text of mail ...}) and adds the disclaimer
+ * as a part of its own instead ({@code added-part}); if even that runs out of memory, it throws a
+ * {@link MessagingException} naming the mail, its size and the heap limit, and James sends the unchanged mail to
+ * the {@code onMailetException} processor ({@code error} by default: {@code var/mail/error}). Mailets after
  * this one must not call {@code saveChanges()} on the message if byte-exactness matters (javax.mail would rewrite
  * headers and boundaries); James's own RemoteDelivery does not, unless the next hop
  * lacks 8BITMIME and 8-bit parts must be converted.
@@ -210,10 +217,34 @@ public final class AddDisclaimer extends GenericMailet {
         record(mail, result.code(), rule, result.toString());
     }
 
+    /**
+     * Inserts by the rule's spec; if that runs out of memory (a text body changed in place is held in memory a few
+     * times over), once more with the disclaimer as a part of its own, which copies the body by byte ranges.
+     * Out of memory again: a {@link MessagingException} naming the mail, the mail unchanged.
+     */
     private InsertResult insert(Mail mail, String sender, DisclaimerRules.Rule rule) throws MessagingException {
+        DisclaimerSpec spec = rule.spec();
+        try {
+            return insert(mail, sender, rule, spec);
+        } catch (OutOfMemoryError e) {
+            if (spec.maxEditSize() == 0) {
+                throw OutOfMemory.failure(getMailetName(), mail, e);
+            }
+            LOG.warn("disclaimer: out of memory while changing the text of mail {} in place ({}); adding the disclaimer"
+                + " as a part of its own instead", mail.getName(), e.getMessage());
+        }
+        try {
+            return insert(mail, sender, rule, spec.withMaxEditSize(0));
+        } catch (OutOfMemoryError e) {
+            throw OutOfMemory.failure(getMailetName(), mail, e);
+        }
+    }
+
+    private InsertResult insert(Mail mail, String sender, DisclaimerRules.Rule rule, DisclaimerSpec spec)
+        throws MessagingException {
         long size = bodySize(mail);
         if (size >= 0 && size <= IN_HEAP_LIMIT) {
-            return insertInHeap(mail, sender, rule, (int) size);
+            return insertInHeap(mail, sender, rule, spec, (int) size);
         }
         Path in = null;
         Path out = null;
@@ -222,7 +253,7 @@ public final class AddDisclaimer extends GenericMailet {
             out = Files.createTempFile("disclaimer-out-", ".eml");
             InsertResult r;
             try (OutputStream o = Files.newOutputStream(out)) {
-                r = inserter.insert(in, o, rule.spec(), render(mail, sender, rule));
+                r = inserter.insert(in, o, spec, render(mail, sender, rule));
             }
             if (r.isModified()) {
                 RawMessages.replace(mail, out);
@@ -253,12 +284,12 @@ public final class AddDisclaimer extends GenericMailet {
     }
 
     /** Small messages: the same steps with byte arrays instead of two temporary files. */
-    private InsertResult insertInHeap(Mail mail, String sender, DisclaimerRules.Rule rule, int size)
+    private InsertResult insertInHeap(Mail mail, String sender, DisclaimerRules.Rule rule, DisclaimerSpec spec, int size)
         throws MessagingException {
         try {
             byte[] in = RawMessages.bytes(mail, size);
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(in.length + 4096);
-            InsertResult r = inserter.insert(in, out, rule.spec(), render(mail, sender, rule));
+            InsertResult r = inserter.insert(in, out, spec, render(mail, sender, rule));
             if (r.isModified()) {
                 RawMessages.replace(mail, out.toByteArray());
             }

@@ -23,6 +23,7 @@ import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
 import org.jsmarthost.core.mime.DisclaimerInserter;
 import org.jsmarthost.core.status.PackStatus;
+import org.jsmarthost.mailets.OutOfMemory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +67,14 @@ public final class StripDisclaimerHeader extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
+        try {
+            process(mail);
+        } catch (OutOfMemoryError e) {
+            throw OutOfMemory.failure(getMailetName(), mail, e);
+        }
+    }
+
+    private void process(Mail mail) throws MessagingException {
         if (mail.getAttribute(AddDisclaimer.REASON).isPresent() || mail.getMessage().getHeader(DisclaimerInserter.HEADER) == null) {
             return;
         }

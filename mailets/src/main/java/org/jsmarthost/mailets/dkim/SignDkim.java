@@ -32,6 +32,7 @@ import org.jsmarthost.core.dkim.SignResult;
 import org.jsmarthost.core.dkim.SignedDigests;
 import org.jsmarthost.core.dkim.SigningPlan;
 import org.jsmarthost.core.status.PackStatus;
+import org.jsmarthost.mailets.OutOfMemory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -184,6 +185,14 @@ public final class SignDkim extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
+        try {
+            process(mail);
+        } catch (OutOfMemoryError e) {
+            throw OutOfMemory.failure(getMailetName(), mail, e);
+        }
+    }
+
+    private void process(Mail mail) throws MessagingException {
         store.reloadIfChanged(reloadCheckInterval);
         MimeMessage message = mail.getMessage();
         String[] from = message.getHeader("From");

@@ -24,6 +24,7 @@ import org.jsmarthost.core.dkim.DkimVerificationResult;
 import org.jsmarthost.core.dkim.DkimVerifier;
 import org.jsmarthost.core.dkim.KeyLookup;
 import org.jsmarthost.core.status.PackStatus;
+import org.jsmarthost.mailets.OutOfMemory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,6 +110,14 @@ public final class VerifyDkimBeforeDelivery extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
+        try {
+            process(mail);
+        } catch (OutOfMemoryError e) {
+            throw OutOfMemory.failure(getMailetName(), mail, e);
+        }
+    }
+
+    private void process(Mail mail) throws MessagingException {
         if (!DkimMailAttributes.signedAlready(mail)) {
             return;
         }

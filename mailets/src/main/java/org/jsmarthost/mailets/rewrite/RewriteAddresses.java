@@ -31,6 +31,7 @@ import org.jsmarthost.core.rewrite.RewriteTableReloader;
 import org.jsmarthost.core.rewrite.RewriteTarget;
 import org.jsmarthost.core.srs.SrsSettings;
 import org.jsmarthost.core.status.PackStatus;
+import org.jsmarthost.mailets.OutOfMemory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -149,6 +150,14 @@ public final class RewriteAddresses extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
+        try {
+            process(mail);
+        } catch (OutOfMemoryError e) {
+            throw OutOfMemory.failure(getMailetName(), mail, e);
+        }
+    }
+
+    private void process(Mail mail) throws MessagingException {
         RewriteTable table = reloader.current();
         if (table.rules().isEmpty()) {
             return;

@@ -22,6 +22,7 @@ import org.jsmarthost.core.srs.SrsCodec;
 import org.jsmarthost.core.srs.SrsForwardResult;
 import org.jsmarthost.core.srs.SrsSettings;
 import org.jsmarthost.core.status.PackStatus;
+import org.jsmarthost.mailets.OutOfMemory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,6 +125,14 @@ public final class SrsForward extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
+        try {
+            process(mail);
+        } catch (OutOfMemoryError e) {
+            throw OutOfMemory.failure(getMailetName(), mail, e);
+        }
+    }
+
+    private void process(Mail mail) throws MessagingException {
         String sender = mail.getMaybeSender().asOptional().map(MailAddress::asString).orElse("");
         SrsForwardResult result;
         try {

@@ -210,6 +210,34 @@ class JournalArchiveTest {
     }
 
     @Test
+    void outOfMemoryWhileArchivingFollowsTheFailurePolicyAndLeavesNoContentBehind() throws Exception {
+        JournalArchive m = mailet("capturePoint", "received", "onFailure", "error");
+        FakeMail mail = mail("mail-oom");
+        byte[] raw = RAW.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        mail.setMessage(new MimeMessage(javax.mail.Session.getInstance(new java.util.Properties()),
+                new java.io.ByteArrayInputStream(raw)) {
+            @Override
+            public void writeTo(java.io.OutputStream os) throws java.io.IOException {
+                os.write(raw, 0, 100); // part of the message is written when the heap runs out
+                throw new OutOfMemoryError("Java heap space");
+            }
+        });
+
+        m.service(mail);
+
+        assertThat(mail.getState()).isEqualTo(Mail.ERROR);
+        assertThat(mail.getErrorMessage()).contains("archive (received) failed").contains("OutOfMemoryError: Java heap space");
+        assertThat(metrics.countFor(Journal.METRIC_FAILED)).isEqualTo(1);
+        ArchiveStore s = store();
+        assertThat(s.size()).isZero();
+        assertThat(s.verify().ok()).isTrue();
+        try (java.util.stream.Stream<Path> files = Files.walk(tmp.resolve("archive"))) {
+            assertThat(files.filter(f -> f.toString().endsWith(".gz")).filter(f -> f.toFile().length() > 0))
+                .as("no partial content file").isEmpty();
+        }
+    }
+
+    @Test
     void onFailureErrorSendsTheMailToTheErrorProcessor() throws Exception {
         Files.writeString(tmp.resolve("archive"), "not a directory");
         JournalArchive m = mailet("capturePoint", "received", "onFailure", "error");

@@ -476,4 +476,57 @@ class AddDisclaimerTest {
         assertThat((String) html.getMessage().getContent()).contains("<b>legal privilege</b>");
         assertThat(out).contains("X-Smarthost-Disclaimer: legal");
     }
+
+    // ---------------------------------------------------------------- out of memory
+
+    /** A message whose first {@code failures} serialisations run out of memory (as a large in-place edit would). */
+    static final class OutOfMemoryMessage extends MimeMessage {
+        int failures;
+
+        OutOfMemoryMessage(byte[] raw, int failures) throws MessagingException {
+            super(SESSION, new ByteArrayInputStream(raw));
+            this.failures = failures;
+        }
+
+        @Override
+        public void writeTo(java.io.OutputStream os) throws java.io.IOException, MessagingException {
+            if (failures > 0) {
+                failures--;
+                throw new OutOfMemoryError("Java heap space");
+            }
+            super.writeTo(os);
+        }
+    }
+
+    @Test
+    void outOfMemoryInPlaceFallsBackToTheDisclaimerAsAPartOfItsOwn() throws Exception {
+        AddDisclaimer m = mailet("* template=default");
+        byte[] raw = PLAIN.getBytes(StandardCharsets.US_ASCII);
+        FakeMail mail = FakeMail.builder().name("big1").mimeMessage(new OutOfMemoryMessage(raw, 1)).state("relay")
+                .recipients("bob@remote.example").sender("zoe@corp.example").size(raw.length).build();
+        m.service(mail);
+        assertThat(attr(mail, AddDisclaimer.REASON)).contains("added-part");
+        assertThat(mail.getState()).isEqualTo("relay");
+        MimeMessage out = mail.getMessage();
+        assertThat(out.getContentType()).startsWith("multipart/mixed");
+        javax.mail.internet.MimeMultipart parts = (javax.mail.internet.MimeMultipart) out.getContent();
+        assertThat(parts.getCount()).isEqualTo(2);
+        assertThat((String) parts.getBodyPart(0).getContent()).isEqualTo("Hello Bob\r\n");
+        assertThat((String) parts.getBodyPart(1).getContent()).contains(PHRASE);
+    }
+
+    @Test
+    void outOfMemoryTwiceFailsTheMailUnchangedWithAReasonNamingIt() throws Exception {
+        AddDisclaimer m = mailet("* template=default");
+        byte[] raw = PLAIN.getBytes(StandardCharsets.US_ASCII);
+        OutOfMemoryMessage message = new OutOfMemoryMessage(raw, 2);
+        FakeMail mail = FakeMail.builder().name("big2").mimeMessage(message).state("relay")
+                .recipients("bob@remote.example").sender("zoe@corp.example").size(raw.length).build();
+        assertThatThrownBy(() -> m.service(mail)).isInstanceOf(MessagingException.class)
+                .hasMessageContaining("disclaimer: out of memory while processing mail big2 (" + raw.length + " bytes")
+                .hasMessageContaining("Java heap space");
+        assertThat(mail.getMessage()).isSameAs(message);
+        assertThat(bytes(mail)).isEqualTo(raw);
+        assertThat(mail.getState()).isEqualTo("relay");
+    }
 }

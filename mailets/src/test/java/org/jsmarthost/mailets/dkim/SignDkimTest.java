@@ -94,6 +94,31 @@ class SignDkimTest {
     }
 
     @Test
+    void outOfMemoryWhileSigningFailsTheMailUnsignedWithAReasonInsteadOfEscapingToJames() throws Exception {
+        SignDkim mailet = init();
+        MimeMessage message = new MimeMessage(javax.mail.Session.getInstance(new java.util.Properties()),
+                new java.io.ByteArrayInputStream(DkimTestSupport.simple("joe@example.com").getBytes(StandardCharsets.ISO_8859_1))) {
+            @Override
+            public void writeTo(java.io.OutputStream os) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+
+            @Override
+            public java.io.InputStream getRawInputStream() {
+                throw new OutOfMemoryError("Java heap space");
+            }
+        };
+        FakeMail mail = FakeMail.builder().name("big").mimeMessage(message).sender("joe@example.com")
+                .recipients("bob@remote.example").build();
+
+        assertThatThrownBy(() -> mailet.service(mail)).isInstanceOf(javax.mail.MessagingException.class)
+                .hasMessageContaining("sign: out of memory while processing mail big")
+                .hasMessageContaining("Java heap space");
+        assertThat(message.getHeader("DKIM-Signature")).isNull();
+        assertThat(DkimMailAttributes.signedAlready(mail)).isFalse();
+    }
+
+    @Test
     void serviceShouldSignWithTheSubdomainKeyOnlyForItsDomain() throws Exception {
         SignDkim mailet = init();
         FakeMail mail = DkimTestSupport.mail(DkimTestSupport.simple("ceo@shop.example.org"));
