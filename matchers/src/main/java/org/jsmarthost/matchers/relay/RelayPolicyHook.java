@@ -293,7 +293,7 @@ public final class RelayPolicyHook implements CommandHandler<SMTPSession>, MailH
             }
             // the message itself is not touched at SMTP time: it is spooled (and archived as received) exactly as
             // the client sent it; the relay processor turns TRACE into the X-Smarthost-Relay header
-            // (conf/mailetcontainer.xml: RemoveMimeHeader + MailAttributesToMimeHeaders)
+            // (conf/mailetcontainer.xml: org.jsmarthost.mailets.relay.AddRelayTrace)
             return HookResult.DECLINED;
         } catch (MessagingException e) {
             DECISIONS.warn("relay-decision header check failed: {}", e.toString());
