@@ -7,6 +7,8 @@
 #   settings=$JFR_SETTINGS (default "default") / JFR.stop into HOME/bench.jfr), or by hand on a running server:
 #   jcmd PID JFR.start name=x settings=profile  ...  jcmd PID JFR.stop name=x filename=/tmp/x.jfr
 # SINCE=HH:MM:SS leaves out earlier samples (default: the time in RECORDING.since, written by run-ours.sh).
+# FOCUS=TEXT (e.g. FOCUS=AddDisclaimer.service) adds, for the samples with a frame containing TEXT on the stack,
+# the methods called from that frame (the next frame up) and everything on the stack above it, by samples.
 # Prints: the number of samples, the top frames by self samples (the method on top of the stack), the
 # top frames by total samples (anywhere on the stack, counted once per sample), and self samples per
 # code area (our pack, James, javax.mail, Netty, crypto, JDK, ...). Shares of samples are shares of the
@@ -18,10 +20,14 @@ TOP="${2:-25}"
 # samples before this time of day (HH:MM:SS, the recording's clock) are left out; run-ours.sh writes the time of
 # its JFR.start into RECORDING.since (JFR dumps can hold earlier samples of a recording started with the JVM)
 SINCE="${SINCE:-$(cat "$1.since" 2>/dev/null || true)}"
+FOCUS="${FOCUS:-}"
 jfr print --stack-depth 64 --events jdk.ExecutionSample "$1" | /usr/bin/python3 -c '
 import collections, re, sys
 top = int(sys.argv[1])
 since = sys.argv[2] if len(sys.argv) > 2 else ""
+focus = sys.argv[3] if len(sys.argv) > 3 else ""
+focus_n = 0
+focus_child, focus_total = collections.Counter(), collections.Counter()
 self_c, total_c, area_c = collections.Counter(), collections.Counter(), collections.Counter()
 threads, stages = collections.Counter(), collections.Counter()
 n = skipped = 0
@@ -49,7 +55,7 @@ def stage(frames):
             return m.group(1).split(".")[-1] + "." + m.group(2)
     return "(no mailet) " + re.sub(r"[-#]?\d+$", "-N", thread or "?")
 def flush():
-    global n, skipped
+    global n, skipped, focus_n
     if frames and since and start and start < since:
         skipped += 1
     elif frames:
@@ -60,6 +66,13 @@ def flush():
         for f in set(frames):
             total_c[f] += 1
         threads[re.sub(r"[-#]?\d+$", "-N", thread or "?")] += 1
+        if focus:
+            k = next((i for i, f in enumerate(frames) if focus in f), -1)
+            if k >= 0:
+                focus_n += 1
+                focus_child[frames[k - 1] if k > 0 else "(self)"] += 1
+                for f in set(frames[:k]):
+                    focus_total[f] += 1
 for line in sys.stdin:
     s = line.strip()
     if s.startswith("jdk.ExecutionSample"):
@@ -87,4 +100,9 @@ print("\n-- samples by thread pool")
 for t, c in threads.most_common(12): print(f"{pct(c)}  {t}")
 print("\n-- samples by mailet/matcher on the stack (else by thread)")
 for t, c in stages.most_common(20): print(f"{pct(c)}  {t}")
-' "$TOP" "$SINCE"
+if focus:
+    print(f"\n-- under {focus}: {pct(focus_n)} of all samples; called from it (share of all samples)")
+    for f, c in focus_child.most_common(top): print(f"{pct(c)}  {f}")
+    print(f"\n-- under {focus}: everything on the stack above it")
+    for f, c in focus_total.most_common(2 * top): print(f"{pct(c)}  {f}")
+' "$TOP" "$SINCE" "$FOCUS"
