@@ -11,7 +11,7 @@
 # stdout: one line per run:  profile size sessions count accept_msgs_per_s delivered_msgs_per_s
 # details (uptime, times, CPU split) -> $BENCH_DIR/results/runs-<stamp>.tsv; summary -> stderr + results/
 # Knobs (env): PROFILES="plain stock full stage-policy stage-rewrite stage-disclaimer stage-dkim stage-archive"
-#   SIZES="5000 51200" SESSIONS=20 COUNT=5000 REPS=3 WARMUP=5000 SAMPLE=10 HEAP="-Xms1g -Xmx1g"
+#   SIZES="5000 51200" SESSIONS=20 COUNT=5000 REPS=3 WARMUP=20000 SAMPLE=10 HEAP="-Xms1g -Xmx1g"
 #   JAVA_EXTRA="" (more JVM options, same for every profile)  JFR=0|1 JFR_SETTINGS=default|profile (flight recording of each profile's
 #   timed runs into HOME/bench.jfr, see docs/BENCHMARKS.md "Profiling")  RUN_TIMEOUT=900  BENCH_DIR=/tmp/bench-ours  PORT_BASE=21000
 #   DIST=james-distribution/target/smarthost  SKIP_EMPTY=1 (skip stage-X profiles whose stage has no
@@ -29,7 +29,7 @@ REPS="${REPS:-3}"
 # The anchor warms Postfix up with 200 messages. A JVM needs thousands: C2 compiles a method after
 # ~10 000 invocations/loop iterations, and the per-message paths run a few times per message, so
 # 5000 messages (about 10-30 s) get the hot paths compiled before timing.
-WARMUP="${WARMUP:-5000}"
+WARMUP="${WARMUP:-20000}"
 SAMPLE="${SAMPLE:-10}"
 HEAP="${HEAP:--Xms1g -Xmx1g}"
 JAVA_EXTRA="${JAVA_EXTRA:-}"

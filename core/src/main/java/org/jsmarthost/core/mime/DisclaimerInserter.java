@@ -426,6 +426,13 @@ public final class DisclaimerInserter {
             return "HTML marker";
         }
         String searched = html ? htmlToText(text) : text;
+        boolean possible = false;
+        for (String fp : new String[] {d.fingerprint(), d.htmlFingerprint()}) {
+            possible |= !fp.isEmpty() && DisclaimerTemplates.mayContainNormalised(searched, fp);
+        }
+        if (!possible) {
+            return null; // the usual case, found without normalising the text
+        }
         if (searched.length() > STREAMED_SEARCH_CHARS) {
             // no normalised copy of a large part (memory); below this size the copy + String.contains is faster
             return DisclaimerTemplates.containsNormalised(searched, d.fingerprint(), d.htmlFingerprint()) ? "disclaimer text" : null;

@@ -379,6 +379,76 @@ public final class DisclaimerTemplates {
         return false;
     }
 
+    /**
+     * A fast necessary condition of {@code normalise(s).contains(needle)}, for a normalised needle: the needle's
+     * longest word must occur in {@code s} character by character (compared as {@link Character#toLowerCase(char)}
+     * does in {@code normalise}), with nothing but invisible characters in between, because normalising never joins
+     * characters across anything else (whitespace, line breaks and quote marks at line starts all become a space).
+     * {@code false}: the needle is certainly not in the normalised text (no copy made); {@code true}: the full search
+     * must decide. The candidates are found with {@link String#indexOf(int, int)} for every character that
+     * lower-cases to the word's first one (its upper case, and rarities such as the Kelvin sign for {@code k}).
+     */
+    static boolean mayContainNormalised(String s, String needle) {
+        String word = longestWord(needle);
+        if (word.isEmpty()) {
+            return true;
+        }
+        for (char c : LOWER_CASES_TO.computeIfAbsent(word.charAt(0), DisclaimerTemplates::charsLowerCasingTo)) {
+            for (int i = s.indexOf(c); i >= 0; i = s.indexOf(c, i + 1)) {
+                if (wordAt(s, i + 1, word)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Characters whose {@link Character#toLowerCase(char)} is the key, computed once per key. */
+    private static final java.util.concurrent.ConcurrentHashMap<Character, char[]> LOWER_CASES_TO =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static char[] charsLowerCasingTo(char lower) {
+        StringBuilder sb = new StringBuilder();
+        for (int c = 0; c <= Character.MAX_VALUE; c++) {
+            if (Character.toLowerCase((char) c) == lower) {
+                sb.append((char) c);
+            }
+        }
+        return sb.toString().toCharArray();
+    }
+
+    /** Whether word[1..] follows in s from index {@code from}, skipping invisible characters. */
+    private static boolean wordAt(String s, int from, String word) {
+        int j = from;
+        for (int k = 1; k < word.length(); k++) {
+            while (j < s.length() && isInvisible(s.charAt(j))) {
+                j++;
+            }
+            if (j >= s.length() || Character.toLowerCase(s.charAt(j)) != word.charAt(k)) {
+                return false;
+            }
+            j++;
+        }
+        return true;
+    }
+
+    /** The longest run of non-space characters of a normalised text ("" if none). */
+    static String longestWord(String normalised) {
+        int best = 0;
+        int bestStart = 0;
+        int start = 0;
+        for (int i = 0; i <= normalised.length(); i++) {
+            if (i == normalised.length() || normalised.charAt(i) == ' ') {
+                if (i - start > best) {
+                    best = i - start;
+                    bestStart = start;
+                }
+                start = i + 1;
+            }
+        }
+        return normalised.substring(bestStart, bestStart + best);
+    }
+
     private static boolean isInvisible(char c) {
         return c == '\u200B' || c == '\u200C' || c == '\u200D' || c == '\u2060' || c == '\uFEFF';
     }

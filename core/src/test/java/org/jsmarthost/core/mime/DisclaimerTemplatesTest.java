@@ -121,6 +121,51 @@ class DisclaimerTemplatesTest {
     }
 
     /**
+     * The pre-filter never says "absent" when the normalised text contains the needle (random text over an alphabet
+     * with case variants, the Kelvin sign that lower-cases to k, invisible characters, quoting and line breaks), and
+     * it does say "absent" for most texts without it (else it would save nothing).
+     */
+    @Test
+    void mayContainNormalisedNeverMissesAndUsuallyDecides() {
+        java.util.Random r = new java.util.Random(13);
+        char[] alphabet = {'k', 'K', 'K', 'a', 'A', 'b', ' ', '\n', '\r', '>', '|', '\t', '\u00A0', '\u200B', '\uFEFF', '.'};
+        int present = 0;
+        int decidedAbsent = 0;
+        for (int i = 0; i < 50_000; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int j = r.nextInt(60); j > 0; j--) {
+                text.append(alphabet[r.nextInt(alphabet.length)]);
+            }
+            StringBuilder raw = new StringBuilder();
+            for (int j = 1 + r.nextInt(8); j > 0; j--) {
+                raw.append(alphabet[r.nextInt(alphabet.length)]);
+            }
+            String needle = DisclaimerTemplates.normalise(raw.toString());
+            if (needle.isEmpty()) {
+                continue;
+            }
+            boolean contained = DisclaimerTemplates.normalise(text.toString()).contains(needle);
+            boolean may = DisclaimerTemplates.mayContainNormalised(text.toString(), needle);
+            if (contained) {
+                present++;
+                assertThat(may).as("text %s needle %s", text.toString().replace("\n", "\\n"), needle).isTrue();
+            } else if (!may) {
+                decidedAbsent++;
+            }
+        }
+        assertThat(present).as("the needle occurs in many texts").isGreaterThan(2000);
+        assertThat(decidedAbsent).as("and the pre-filter rules out many others").isGreaterThan(5000);
+        // the real case: the default template's sentence, quoted and re-wrapped with a zero-width space and capitals
+        String fp = DisclaimerTemplates.normalise("If you are not the intended recipient, please notify the sender");
+        assertThat(DisclaimerTemplates.longestWord(fp)).isEqualTo("recipient,");
+        assertThat(DisclaimerTemplates.mayContainNormalised("> If you are not the intended\n> RECIPI\u200BENT, please notify"
+                + " the sender", fp)).isTrue();
+        assertThat(DisclaimerTemplates.mayContainNormalised("Hello Bob,\nthe recipients list is attached.\n", fp)).isFalse();
+        assertThat(DisclaimerTemplates.longestWord("")).isEmpty();
+        assertThat(DisclaimerTemplates.mayContainNormalised("anything", "")).isTrue();
+    }
+
+    /**
      * Long texts are normalised in chunks of 8192 characters: a needle that straddles a chunk boundary (with the
      * quoting, line break or whitespace run that becomes its space on either side of it) is still found, and a
      * near miss there is not.
