@@ -14,7 +14,7 @@
 #
 # Knobs (env): SIZES="5000 51200" SESSIONS=20 COUNT=5000 REPS=3 (both sides)
 #   ANCHOR_SCENARIOS="plain dkim disclaimer" ANCHOR_WARMUP=200 ANCHOR_SAMPLE=10 ANCHOR_DIR=/tmp/bench-anchor
-#   PROFILES=(run-ours.sh default: all) WARMUP=5000 SAMPLE=10 HEAP="-Xms1g -Xmx1g" (ours; see run-ours.sh)
+#   PROFILES=(run-ours.sh default: all) WARMUP=20000 SAMPLE=10 HEAP="-Xms1g -Xmx1g" (ours; see run-ours.sh)
 #   SKIP_ANCHOR=1 (reuse the anchor lines of a previous compare run: ANCHOR_RESULTS=FILE)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
