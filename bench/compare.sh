@@ -61,7 +61,7 @@ trap 'exit 130' INT TERM
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
   echo "java: $(java -version 2>&1 | head -1)"
-  echo "load: sizes $SIZES, $SESSIONS sessions, $COUNT messages, $REPS reps; anchor warm-up $ANCHOR_WARMUP, ours ${WARMUP:-5000}"
+  echo "load: sizes $SIZES, $SESSIONS sessions, $COUNT messages, $REPS reps; anchor warm-up $ANCHOR_WARMUP, ours ${WARMUP:-20000}"
 } > "$OUT/machine.txt"
 
 if [ "$SKIP_ANCHOR" = 1 ]; then

@@ -14,6 +14,7 @@ import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.GenericMailet;
 import org.jsmarthost.core.archive.CapturePoint;
 import org.jsmarthost.core.status.PackStatus;
+import org.jsmarthost.mailets.OutOfMemory;
 
 /**
  * Journal archive: stores each mail once, with its full SMTP envelope, in the crash-safe, tamper-evident
@@ -143,6 +144,15 @@ public final class JournalArchive extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
+        try {
+            process(mail);
+        } catch (OutOfMemoryError e) {
+            // the capture itself applies the failure policy; this covers the rest of the mailet
+            throw OutOfMemory.failure(getMailetName(), mail, e);
+        }
+    }
+
+    private void process(Mail mail) throws MessagingException {
         journal.capture(mail, config.capturePoint.get(), config.resumeProcessor.orElse(mail.getState()), getMailetContext(), 0);
     }
 

@@ -12,6 +12,7 @@ import org.apache.mailet.MailetException;
 import org.apache.mailet.base.GenericMailet;
 import org.jsmarthost.core.archive.CapturePoint;
 import org.jsmarthost.core.status.PackStatus;
+import org.jsmarthost.mailets.OutOfMemory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +78,15 @@ public final class JournalArchiveRetry extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
+        try {
+            process(mail);
+        } catch (OutOfMemoryError e) {
+            // the capture itself applies the failure policy; this covers the rest of the mailet
+            throw OutOfMemory.failure(getMailetName(), mail, e);
+        }
+    }
+
+    private void process(Mail mail) throws MessagingException {
         String[] retry = Journal.string(mail, Journal.RETRY).map(s -> s.split(" ")).orElse(null);
         if (retry == null || retry.length != 4) {
             LOG.error("archive: mail {} reached the archive retry processor without a retry record; moved to error", mail.getName());

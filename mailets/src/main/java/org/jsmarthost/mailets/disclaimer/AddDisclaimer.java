@@ -178,6 +178,15 @@ public final class AddDisclaimer extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
+        try {
+            process(mail);
+        } catch (OutOfMemoryError e) {
+            // insert() handles the large allocations itself (fallback to a part of its own); this is the rest
+            throw OutOfMemory.failure(getMailetName(), mail, e);
+        }
+    }
+
+    private void process(Mail mail) throws MessagingException {
         Optional<String> sender = mail.getMaybeSender().asOptional().map(MailAddress::asString);
         Optional<DisclaimerRules.Rule> found = rules.lookup(sender);
         if (found.isEmpty()) {
