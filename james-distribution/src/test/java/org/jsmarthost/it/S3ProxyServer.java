@@ -3,8 +3,6 @@ package org.jsmarthost.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -45,10 +43,7 @@ final class S3ProxyServer implements AutoCloseable {
 
     /** Starts S3Proxy with its blobs and log under {@code work} and creates the bucket {@code archive}. */
     static S3ProxyServer start(Path work) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            port = s.getLocalPort();
-        }
+        int port = SmarthostServer.freePort();
         S3ProxyServer server = new S3ProxyServer(port, work);
         server.launch();
         new S3Client(URI.create("http://127.0.0.1:" + port), "us-east-1", "archive", ACCESS_KEY, SECRET_KEY, Clock.systemUTC())

@@ -253,16 +253,31 @@ public final class SmarthostServer implements AutoCloseable {
         stop();
     }
 
+    /**
+     * A free port on 127.0.0.1 for a server process to bind later, below the kernel's ephemeral range (Linux:
+     * 32768-60999 by default): a port picked with bind(0) comes from that range, so until the server binds it the
+     * local end of any outgoing connection (a james-cli JMX call, an SMTP client) may get it, and the server's bind
+     * then fails (seen: DurableRestartIT's upstream port taken after four james-cli calls).
+     */
     static synchronized int freePort() throws IOException {
-        while (true) {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-                int port = socket.getLocalPort();
-                if (port >= 10000 && HANDED_OUT.add(port)) {
-                    return port;
-                }
+        for (int attempt = 0; attempt < 2000; attempt++) {
+            int port = FIRST_PORT + PORTS.nextInt(LAST_PORT - FIRST_PORT + 1);
+            if (HANDED_OUT.contains(port)) {
+                continue;
+            }
+            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+                HANDED_OUT.add(socket.getLocalPort());
+                return port;
+            } catch (IOException busy) {
+                // in use: another one
             }
         }
+        throw new IOException("no free port in " + FIRST_PORT + "-" + LAST_PORT + " on 127.0.0.1 after 2000 attempts");
     }
+
+    private static final int FIRST_PORT = 10000;
+    private static final int LAST_PORT = 32767;
+    private static final java.util.Random PORTS = new java.util.Random();
 
     static String tail(String text, int lines) {
         String[] all = text.split("\n");
