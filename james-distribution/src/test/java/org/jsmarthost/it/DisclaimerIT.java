@@ -190,7 +190,7 @@ class DisclaimerIT {
         byte[] body = "Body bytes \u00e9\u00e8 in an unknown charset.\r\n".getBytes(StandardCharsets.ISO_8859_1);
         Path stored = awaitStored(errors, body);
         assertThat(stored).as("held in %s with its body unchanged", errors).isNotNull();
-        assertThat(findContaining(errors, "AddDisclaimer: undecodable-part".getBytes(StandardCharsets.US_ASCII)))
+        assertThat(RepositoryFiles.findContaining(errors, "AddDisclaimer: undecodable-part".getBytes(StandardCharsets.US_ASCII)))
                 .as("the reason is recorded with the held mail").isNotNull();
         assertThat(server.console()).contains("disclaimer undecodable-part");
         assertThat(sink.received()).noneMatch(m -> m.recipients.contains("bob+undecodable@partner.test"));
@@ -208,27 +208,12 @@ class DisclaimerIT {
         long deadline = System.nanoTime() + DELIVERY.toNanos();
         Path stored = null;
         while (stored == null && System.nanoTime() < deadline) {
-            stored = findContaining(errors, needle);
+            stored = RepositoryFiles.findContaining(errors, needle);
             if (stored == null) {
                 Thread.sleep(200);
             }
         }
         return stored;
-    }
-
-    private static Path findContaining(Path dir, byte[] needle) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return null;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.filter(Files::isRegularFile).collect(Collectors.toList())) {
-                String hay = new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
-                if (hay.contains(new String(needle, StandardCharsets.ISO_8859_1))) {
-                    return p;
-                }
-            }
-        }
-        return null;
     }
 
     @Test
@@ -364,7 +349,7 @@ class DisclaimerIT {
             String r35 = recipient("35-broken-no-boundary", "f");
             Thread.sleep(2000);
             boolean delivered35 = sink.received().stream().anyMatch(m -> m.recipients.contains(r35));
-            boolean held35 = findContaining(footer.home.resolve("var/mail/error"), crlf(DisclaimerChecker.corpus("35-broken-no-boundary"))) != null;
+            boolean held35 = RepositoryFiles.findContaining(footer.home.resolve("var/mail/error"), crlf(DisclaimerChecker.corpus("35-broken-no-boundary"))) != null;
             footer35 = refused35.containsKey("f") ? "refused at DATA by the relay policy hook: " + refused35.get("f")
                     : held35 ? "held unchanged in var/mail/error (mailet exception, no reason attribute)"
                     : delivered35 ? "delivered" : "neither delivered nor held";

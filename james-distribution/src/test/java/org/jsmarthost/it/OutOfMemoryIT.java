@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,8 +12,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import javax.mail.Session;
 import javax.mail.internet.MimeBodyPart;
@@ -94,7 +91,7 @@ class OutOfMemoryIT {
         Path held = null;
         while (large == null && held == null && System.nanoTime() < deadline) {
             large = sink.received().stream().filter(r -> r.recipients.contains("bob@partner.test")).findFirst().orElse(null);
-            held = large == null ? findContaining(errors, "out of memory while processing mail") : null;
+            held = large == null ? RepositoryFiles.findContaining(errors, ascii("out of memory while processing mail")) : null;
             if (large == null && held == null) {
                 Thread.sleep(500);
             }
@@ -128,7 +125,7 @@ class OutOfMemoryIT {
             // held unchanged (its body is in the repository) with a reason naming the mail, its size and the heap
             assertThat(new String(Files.readAllBytes(held), StandardCharsets.ISO_8859_1))
                 .containsPattern("out of memory while processing mail Mail[^ ]+ \\([0-9]+ bytes, heap limit [0-9]+ MiB\\)");
-            assertThat(findContaining(errors, "Line 0901234 of a large report")).as("the held message").isNotNull();
+            assertThat(RepositoryFiles.findContaining(errors, ascii("Line 0901234 of a large report"))).as("the held message").isNotNull();
             assertThat(sink.received()).noneMatch(r -> r.recipients.contains("bob@partner.test"));
         }
 
@@ -141,34 +138,6 @@ class OutOfMemoryIT {
         SmtpSink.Received small = delivered("carol@partner.test");
         assertThat(small.content()).contains("Hello Carol").contains("If you are not the intended recipient");
         assertThat(server.console()).contains("disclaimer inserted");
-    }
-
-    private static Path findContaining(Path dir, String needle) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return null;
-        }
-        byte[] n = needle.getBytes(StandardCharsets.ISO_8859_1);
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.filter(Files::isRegularFile).collect(Collectors.toList())) {
-                if (indexOf(Files.readAllBytes(p), n) >= 0) {
-                    return p;
-                }
-            }
-        }
-        return null;
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i <= hay.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     /** 48 MiB of CRLF lines, each with one non-ASCII letter (so the decoded text is UTF-16 in the JVM). */
@@ -194,6 +163,10 @@ class OutOfMemoryIT {
             throw new AssertionError(e.getMessage() + "\nconsole (end):\n"
                 + console.substring(Math.max(0, console.length() - 8000)), e);
         }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
