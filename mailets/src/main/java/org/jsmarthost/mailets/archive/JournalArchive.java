@@ -14,7 +14,7 @@ import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.GenericMailet;
 import org.jsmarthost.core.archive.CapturePoint;
 import org.jsmarthost.core.status.PackStatus;
-import org.jsmarthost.mailets.OutOfMemory;
+import org.jsmarthost.mailets.PackMailet;
 
 /**
  * Journal archive: stores each mail once, with its full SMTP envelope, in the crash-safe, tamper-evident
@@ -104,7 +104,7 @@ import org.jsmarthost.mailets.OutOfMemory;
  * (counters) and {@code smarthost.archive.append} (timer). Management: MBean
  * {@code org.jsmarthost:type=Archive}, used by {@code smarthost-cli archive ...}.
  */
-public final class JournalArchive extends GenericMailet {
+public final class JournalArchive extends PackMailet {
     private final MetricFactory metrics;
     private final Clock clock;
     private JournalArchiveConfig config;
@@ -143,16 +143,7 @@ public final class JournalArchive extends GenericMailet {
     }
 
     @Override
-    public void service(Mail mail) throws MessagingException {
-        try {
-            process(mail);
-        } catch (OutOfMemoryError e) {
-            // the capture itself applies the failure policy; this covers the rest of the mailet
-            throw OutOfMemory.failure(getMailetName(), mail, e);
-        }
-    }
-
-    private void process(Mail mail) throws MessagingException {
+    protected void process(Mail mail) throws MessagingException {
         journal.capture(mail, config.capturePoint.get(), config.resumeProcessor.orElse(mail.getState()), getMailetContext(), 0);
     }
 

@@ -9,10 +9,9 @@ import org.apache.james.metrics.api.MetricFactory;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetException;
-import org.apache.mailet.base.GenericMailet;
 import org.jsmarthost.core.archive.CapturePoint;
 import org.jsmarthost.core.status.PackStatus;
-import org.jsmarthost.mailets.OutOfMemory;
+import org.jsmarthost.mailets.PackMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * <h2>Diagnostics</h2>
  * INFO {@code archive: mail NAME archived on retry N, resumes in P}; failures as in {@link JournalArchive}.
  */
-public final class JournalArchiveRetry extends GenericMailet {
+public final class JournalArchiveRetry extends PackMailet {
     private static final Logger LOG = LoggerFactory.getLogger(JournalArchiveRetry.class);
 
     private final MetricFactory metrics;
@@ -77,16 +76,7 @@ public final class JournalArchiveRetry extends GenericMailet {
     }
 
     @Override
-    public void service(Mail mail) throws MessagingException {
-        try {
-            process(mail);
-        } catch (OutOfMemoryError e) {
-            // the capture itself applies the failure policy; this covers the rest of the mailet
-            throw OutOfMemory.failure(getMailetName(), mail, e);
-        }
-    }
-
-    private void process(Mail mail) throws MessagingException {
+    protected void process(Mail mail) throws MessagingException {
         String[] retry = Journal.string(mail, Journal.RETRY).map(s -> s.split(" ")).orElse(null);
         if (retry == null || retry.length != 4) {
             LOG.error("archive: mail {} reached the archive retry processor without a retry record; moved to error", mail.getName());

@@ -28,7 +28,6 @@ import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
-import org.apache.mailet.base.GenericMailet;
 import org.jsmarthost.core.mime.Disclaimer;
 import org.jsmarthost.core.mime.DisclaimerInserter;
 import org.jsmarthost.core.mime.DisclaimerSpec;
@@ -37,6 +36,7 @@ import org.jsmarthost.core.mime.InsertResult;
 import org.jsmarthost.core.mime.ReloadingDisclaimerTemplates;
 import org.jsmarthost.core.status.PackStatus;
 import org.jsmarthost.mailets.OutOfMemory;
+import org.jsmarthost.mailets.PackMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,7 +113,7 @@ import org.slf4j.LoggerFactory;
  * headers and boundaries); James's own RemoteDelivery does not, unless the next hop
  * lacks 8BITMIME and 8-bit parts must be converted.
  */
-public final class AddDisclaimer extends GenericMailet {
+public final class AddDisclaimer extends PackMailet {
     private static final Logger LOG = LoggerFactory.getLogger(AddDisclaimer.class);
     public static final AttributeName REASON = AttributeName.of("org.jsmarthost.disclaimer");
     public static final AttributeName RULE = AttributeName.of("org.jsmarthost.disclaimer.rule");
@@ -177,16 +177,7 @@ public final class AddDisclaimer extends GenericMailet {
     }
 
     @Override
-    public void service(Mail mail) throws MessagingException {
-        try {
-            process(mail);
-        } catch (OutOfMemoryError e) {
-            // insert() handles the large allocations itself (fallback to a part of its own); this is the rest
-            throw OutOfMemory.failure(getMailetName(), mail, e);
-        }
-    }
-
-    private void process(Mail mail) throws MessagingException {
+    protected void process(Mail mail) throws MessagingException {
         Optional<String> sender = mail.getMaybeSender().asOptional().map(MailAddress::asString);
         Optional<DisclaimerRules.Rule> found = rules.lookup(sender);
         if (found.isEmpty()) {

@@ -20,10 +20,9 @@ import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
-import org.apache.mailet.base.GenericMailet;
 import org.jsmarthost.core.mime.DisclaimerInserter;
 import org.jsmarthost.core.status.PackStatus;
-import org.jsmarthost.mailets.OutOfMemory;
+import org.jsmarthost.mailets.PackMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * When a field was removed: attribute {@code org.jsmarthost.disclaimer.stripped} = number of fields removed,
  * metric {@code smarthost_disclaimer_header_stripped}, one INFO log line.
  */
-public final class StripDisclaimerHeader extends GenericMailet {
+public final class StripDisclaimerHeader extends PackMailet {
     private static final Logger LOG = LoggerFactory.getLogger(StripDisclaimerHeader.class);
     public static final AttributeName STRIPPED = AttributeName.of("org.jsmarthost.disclaimer.stripped");
     private static final String FIELD = DisclaimerInserter.HEADER.toLowerCase(Locale.ROOT) + ":";
@@ -66,15 +65,7 @@ public final class StripDisclaimerHeader extends GenericMailet {
     }
 
     @Override
-    public void service(Mail mail) throws MessagingException {
-        try {
-            process(mail);
-        } catch (OutOfMemoryError e) {
-            throw OutOfMemory.failure(getMailetName(), mail, e);
-        }
-    }
-
-    private void process(Mail mail) throws MessagingException {
+    protected void process(Mail mail) throws MessagingException {
         if (mail.getAttribute(AddDisclaimer.REASON).isPresent() || mail.getMessage().getHeader(DisclaimerInserter.HEADER) == null) {
             return;
         }

@@ -20,7 +20,6 @@ import javax.mail.internet.MimeMessage;
 
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.mailet.Mail;
-import org.apache.mailet.base.GenericMailet;
 import org.jsmarthost.core.dkim.DkimAlgorithm;
 import org.jsmarthost.core.dkim.DkimConfigException;
 import org.jsmarthost.core.dkim.DkimSignature;
@@ -32,7 +31,7 @@ import org.jsmarthost.core.dkim.SignResult;
 import org.jsmarthost.core.dkim.SignedDigests;
 import org.jsmarthost.core.dkim.SigningPlan;
 import org.jsmarthost.core.status.PackStatus;
-import org.jsmarthost.mailets.OutOfMemory;
+import org.jsmarthost.mailets.PackMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,7 +110,7 @@ import org.slf4j.LoggerFactory;
  * The message is serialised once into memory for signing. Raw UTF-8 header fields (SMTPUTF8) are signed
  * as they are; 8bit content inside attached {@code message/rfc822} parts is not converted (refused).
  */
-public final class SignDkim extends GenericMailet {
+public final class SignDkim extends PackMailet {
     static final Set<String> PARAMETERS = Set.of("keyTable", "signingTable", "canonicalization", "headers",
             "oversign", "timestamp", "expiry", "eightBit", "refuseProcessor", "reloadCheckInterval", "rsaEngine");
     static final String DEFAULT_KEY_TABLE = "conf/dkim/keytable";
@@ -184,15 +183,7 @@ public final class SignDkim extends GenericMailet {
     }
 
     @Override
-    public void service(Mail mail) throws MessagingException {
-        try {
-            process(mail);
-        } catch (OutOfMemoryError e) {
-            throw OutOfMemory.failure(getMailetName(), mail, e);
-        }
-    }
-
-    private void process(Mail mail) throws MessagingException {
+    protected void process(Mail mail) throws MessagingException {
         store.reloadIfChanged(reloadCheckInterval);
         MimeMessage message = mail.getMessage();
         String[] from = message.getHeader("From");

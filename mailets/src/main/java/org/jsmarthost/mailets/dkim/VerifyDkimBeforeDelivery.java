@@ -16,7 +16,6 @@ import javax.mail.MessagingException;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.mailet.Mail;
 import org.apache.mailet.ProcessingState;
-import org.apache.mailet.base.GenericMailet;
 import org.jsmarthost.core.dkim.DkimConfigException;
 import org.jsmarthost.core.dkim.DkimKey;
 import org.jsmarthost.core.dkim.DkimTables;
@@ -24,7 +23,7 @@ import org.jsmarthost.core.dkim.DkimVerificationResult;
 import org.jsmarthost.core.dkim.DkimVerifier;
 import org.jsmarthost.core.dkim.KeyLookup;
 import org.jsmarthost.core.status.PackStatus;
-import org.jsmarthost.mailets.OutOfMemory;
+import org.jsmarthost.mailets.PackMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +66,7 @@ import org.slf4j.LoggerFactory;
  * <h2>Cost</h2>
  * One more pass over the message (body hash + one signature check per signature).
  */
-public final class VerifyDkimBeforeDelivery extends GenericMailet {
+public final class VerifyDkimBeforeDelivery extends PackMailet {
     static final Set<String> PARAMETERS = Set.of("keyTable", "signingTable", "failureProcessor");
     private static final Logger LOGGER = LoggerFactory.getLogger(VerifyDkimBeforeDelivery.class);
 
@@ -109,15 +108,7 @@ public final class VerifyDkimBeforeDelivery extends GenericMailet {
     }
 
     @Override
-    public void service(Mail mail) throws MessagingException {
-        try {
-            process(mail);
-        } catch (OutOfMemoryError e) {
-            throw OutOfMemory.failure(getMailetName(), mail, e);
-        }
-    }
-
-    private void process(Mail mail) throws MessagingException {
+    protected void process(Mail mail) throws MessagingException {
         if (!DkimMailAttributes.signedAlready(mail)) {
             return;
         }

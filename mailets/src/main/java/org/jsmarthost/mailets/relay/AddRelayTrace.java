@@ -8,9 +8,8 @@ import javax.mail.internet.MimeMessage;
 
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.Mail;
-import org.apache.mailet.base.GenericMailet;
 import org.jsmarthost.core.status.PackStatus;
-import org.jsmarthost.mailets.OutOfMemory;
+import org.jsmarthost.mailets.PackMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * warning names the mail. Mail without the attribute (e.g. bounces, or mail that did not pass the SMTP hook)
  * gets no header.
  */
-public final class AddRelayTrace extends GenericMailet {
+public final class AddRelayTrace extends PackMailet {
     private static final Logger LOG = LoggerFactory.getLogger(AddRelayTrace.class);
     /** Set by {@code org.jsmarthost.matchers.relay.RelayPolicyHook}. */
     public static final AttributeName TRACE = AttributeName.of("org.jsmarthost.relay.trace");
@@ -52,15 +51,7 @@ public final class AddRelayTrace extends GenericMailet {
     }
 
     @Override
-    public void service(Mail mail) throws MessagingException {
-        try {
-            process(mail);
-        } catch (OutOfMemoryError e) {
-            throw OutOfMemory.failure(getMailetName(), mail, e);
-        }
-    }
-
-    private void process(Mail mail) throws MessagingException {
+    protected void process(Mail mail) throws MessagingException {
         MimeMessage message = mail.getMessage();
         if (message.getHeader(HEADER) != null) {
             message.removeHeader(HEADER);

@@ -20,12 +20,11 @@ import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
-import org.apache.mailet.base.GenericMailet;
 import org.jsmarthost.core.srs.SrsCodec;
 import org.jsmarthost.core.srs.SrsReverseResult;
 import org.jsmarthost.core.srs.SrsSettings;
 import org.jsmarthost.core.status.PackStatus;
-import org.jsmarthost.mailets.OutOfMemory;
+import org.jsmarthost.mailets.PackMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +77,7 @@ import com.google.common.annotations.VisibleForTesting;
  * {@code smarthost_srs_reverse_OK}, {@code smarthost_srs_reverse_BAD_HASH}, {@code ..._EXPIRED},
  * {@code ..._MALFORMED}.
  */
-public final class ReverseSrs extends GenericMailet {
+public final class ReverseSrs extends PackMailet {
     public static final String INVALID_PROCESSOR = "invalidProcessor";
     public static final String DEFAULT_INVALID_PROCESSOR = "relay-denied";
     public static final String REVERSED_ATTRIBUTE = "org.jsmarthost.srs.reversed";
@@ -124,15 +123,7 @@ public final class ReverseSrs extends GenericMailet {
     }
 
     @Override
-    public void service(Mail mail) throws MessagingException {
-        try {
-            process(mail);
-        } catch (OutOfMemoryError e) {
-            throw OutOfMemory.failure(getMailetName(), mail, e);
-        }
-    }
-
-    private void process(Mail mail) throws MessagingException {
+    protected void process(Mail mail) throws MessagingException {
         List<MailAddress> others = new ArrayList<>();
         List<MailAddress> reversed = new ArrayList<>();
         List<String> reversals = new ArrayList<>();

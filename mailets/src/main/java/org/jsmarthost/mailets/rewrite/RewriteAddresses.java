@@ -20,7 +20,6 @@ import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
-import org.apache.mailet.base.GenericMailet;
 import org.jsmarthost.core.rewrite.HeaderAddressRewriter;
 import org.jsmarthost.core.rewrite.HeaderRewriteResult;
 import org.jsmarthost.core.rewrite.RewriteDirection;
@@ -31,7 +30,7 @@ import org.jsmarthost.core.rewrite.RewriteTableReloader;
 import org.jsmarthost.core.rewrite.RewriteTarget;
 import org.jsmarthost.core.srs.SrsSettings;
 import org.jsmarthost.core.status.PackStatus;
-import org.jsmarthost.mailets.OutOfMemory;
+import org.jsmarthost.mailets.PackMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,7 +94,7 @@ import com.google.common.annotations.VisibleForTesting;
  * changes, they are all put together at the place of the last one (in their order). The null sender is never
  * rewritten.
  */
-public final class RewriteAddresses extends GenericMailet {
+public final class RewriteAddresses extends PackMailet {
     public static final String DIRECTION = "direction";
     public static final String TABLE = "table";
     public static final String CHECK_INTERVAL = "checkIntervalSeconds";
@@ -149,15 +148,7 @@ public final class RewriteAddresses extends GenericMailet {
     }
 
     @Override
-    public void service(Mail mail) throws MessagingException {
-        try {
-            process(mail);
-        } catch (OutOfMemoryError e) {
-            throw OutOfMemory.failure(getMailetName(), mail, e);
-        }
-    }
-
-    private void process(Mail mail) throws MessagingException {
+    protected void process(Mail mail) throws MessagingException {
         RewriteTable table = reloader.current();
         if (table.rules().isEmpty()) {
             return;

@@ -17,12 +17,11 @@ import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
-import org.apache.mailet.base.GenericMailet;
 import org.jsmarthost.core.srs.SrsCodec;
 import org.jsmarthost.core.srs.SrsForwardResult;
 import org.jsmarthost.core.srs.SrsSettings;
 import org.jsmarthost.core.status.PackStatus;
-import org.jsmarthost.mailets.OutOfMemory;
+import org.jsmarthost.mailets.PackMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +77,7 @@ import com.google.common.annotations.VisibleForTesting;
  * {@code LOCAL_DOMAIN}, {@code SRS_DOMAIN}, {@code INVALID}); metric {@code smarthost_srs_forward_OUTCOME}.
  * {@code smarthost-cli srs forward ADDR} shows what would be done.
  */
-public final class SrsForward extends GenericMailet {
+public final class SrsForward extends PackMailet {
     public static final String OUTCOME_ATTRIBUTE = "org.jsmarthost.srs.forward";
     static final AttributeName OUTCOME = AttributeName.of(OUTCOME_ATTRIBUTE);
     private static final Logger LOGGER = LoggerFactory.getLogger(SrsForward.class);
@@ -124,15 +123,7 @@ public final class SrsForward extends GenericMailet {
     }
 
     @Override
-    public void service(Mail mail) throws MessagingException {
-        try {
-            process(mail);
-        } catch (OutOfMemoryError e) {
-            throw OutOfMemory.failure(getMailetName(), mail, e);
-        }
-    }
-
-    private void process(Mail mail) throws MessagingException {
+    protected void process(Mail mail) throws MessagingException {
         String sender = mail.getMaybeSender().asOptional().map(MailAddress::asString).orElse("");
         SrsForwardResult result;
         try {
