@@ -426,20 +426,23 @@ public final class DisclaimerInserter {
             return "HTML marker";
         }
         String searched = html ? htmlToText(text) : text;
-        boolean possible = false;
+        // only needles whose longest word is in the raw text can be in the normalised one (usually none: no copy)
+        List<String> possible = new ArrayList<>(2);
         for (String fp : new String[] {d.fingerprint(), d.htmlFingerprint()}) {
-            possible |= !fp.isEmpty() && DisclaimerTemplates.mayContainNormalised(searched, fp);
+            if (!fp.isEmpty() && DisclaimerTemplates.mayContainNormalised(searched, fp)) {
+                possible.add(fp);
+            }
         }
-        if (!possible) {
-            return null; // the usual case, found without normalising the text
+        if (possible.isEmpty()) {
+            return null;
         }
         if (searched.length() > STREAMED_SEARCH_CHARS) {
             // no normalised copy of a large part (memory); below this size the copy + String.contains is faster
-            return DisclaimerTemplates.containsNormalised(searched, d.fingerprint(), d.htmlFingerprint()) ? "disclaimer text" : null;
+            return DisclaimerTemplates.containsNormalised(searched, possible.toArray(new String[0])) ? "disclaimer text" : null;
         }
         String plain = DisclaimerTemplates.normalise(searched);
-        for (String fp : new String[] {d.fingerprint(), d.htmlFingerprint()}) {
-            if (!fp.isEmpty() && plain.contains(fp)) {
+        for (String fp : possible) {
+            if (plain.contains(fp)) {
                 return "disclaimer text";
             }
         }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.jsmarthost.core.archive.ArchiveTestSupport.MutableClock;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class FailClosedTest {
     private static final class FlakyIndexLog implements IndexLog {
         final FileIndexLog delegate;
         final AtomicBoolean fail = new AtomicBoolean();
-        final java.util.concurrent.atomic.AtomicReference<Error> error = new java.util.concurrent.atomic.AtomicReference<>();
+        final AtomicReference<Error> error = new AtomicReference<>();
 
         FlakyIndexLog(Path root) throws IOException {
             delegate = new FileIndexLog(root);
