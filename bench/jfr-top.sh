@@ -50,7 +50,9 @@ def area(f):
 def stage(frames):
     # the mailet or matcher on the stack (the innermost service/match of a mailet/matcher class), else the thread
     for f in frames:
-        m = re.match(r"([\w.$]+)\.(service|match)\(", f)
+        m = re.match(r"([\w.$]+)\.(service|match|process)\(", f)
+        if m and m.group(2) == "process" and not m.group(1).startswith("org.jsmarthost.mailets."):
+            continue  # pack mailets implement process() (PackMailet.service calls it); others name it service()
         if m and re.search(r"\.(mailets|matchers|transport)\.", m.group(1)) and "MailetProcessorImpl" not in m.group(1):
             return m.group(1).split(".")[-1] + "." + m.group(2)
     return "(no mailet) " + re.sub(r"[-#]?\d+$", "-N", thread or "?")

@@ -55,7 +55,8 @@ import reactor.core.publisher.FluxSink;
  * and logs it at WARN.
  *
  * <p>Writing, browsing, flushing and clearing are James's code, except that a large mail's bytes go to a
- * {@link QueueBodyStore} file named by the queue message instead of into the message itself.
+ * {@link QueueBodyStore} file named by the queue message instead of into the message itself, and that a small
+ * mail's bytes are read through {@link QueuedBytesSource} (James's source without its per-byte locking).
  */
 public class ReaderMailQueue extends ActiveMQCacheableMailQueue {
     private static final Logger LOGGER = LoggerFactory.getLogger(ReaderMailQueue.class);
@@ -172,7 +173,9 @@ public class ReaderMailQueue extends ActiveMQCacheableMailQueue {
     protected MimeMessage mimeMessage(Message message) throws MessagingException, JMSException {
         String name = message.getStringProperty(BODY_FILE);
         if (name == null) {
-            return super.mimeMessage(message);
+            return message instanceof ObjectMessage
+                    ? new MimeMessageWrapper(new QueuedBytesSource((ObjectMessage) message))
+                    : super.mimeMessage(message);
         }
         try {
             return new MimeMessageWrapper(new QueueBodyStore.FileSource(bodies.file(name)));
