@@ -12,6 +12,7 @@ import javax.mail.internet.MimeMessage;
 import javax.mail.util.SharedFileInputStream;
 
 import org.apache.mailet.Mail;
+import org.jsmarthost.mailets.MessageBytes;
 
 /**
  * Moves a mail's message to and from temporary files without javax.mail re-serialising it.
@@ -20,6 +21,7 @@ import org.apache.mailet.Mail;
  * as they are, and nothing here calls {@code saveChanges()}. James's {@code MailImpl.setMessage} copies the new
  * message into its own {@code MimeMessageWrapper} (through {@code writeTo}, spooled to disk when large) and
  * later writes that copy raw because it is never modified; the temporary file is then closed and deleted.
+ * Bytes in the heap become the message's source without a copy ({@link MessageBytes}).
  */
 final class RawMessages {
     private static final Session SESSION = Session.getInstance(new Properties());
@@ -69,9 +71,9 @@ final class RawMessages {
         return o.toByteArray();
     }
 
-    /** {@link #replace(Mail, Path)} from bytes in the heap. */
+    /** {@link #replace(Mail, Path)} from bytes in the heap: they become the message's source ({@link MessageBytes}). */
     static void replace(Mail mail, byte[] message) throws MessagingException {
-        mail.setMessage(new MimeMessage(SESSION, new javax.mail.util.SharedByteArrayInputStream(message)));
+        MessageBytes.replace(mail, message);
     }
 
     /** Opens (again) the target of {@link #write}: each call starts it empty. */

@@ -7,6 +7,7 @@ import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.jsmarthost.core.dkim.SignedDigests;
+import org.jsmarthost.core.dkim.SignedMessage;
 
 /**
  * The mail attributes of the DKIM mailets (all String values). Other pack mailets that change a
@@ -23,6 +24,12 @@ public final class DkimMailAttributes {
      * digest instead of the public-key verification (org.jsmarthost.core.dkim.DkimVerifier).
      */
     public static final AttributeName SIGNED_DIGESTS = AttributeName.of("org.jsmarthost.dkim.signedDigests");
+    /**
+     * Set by {@link SignDkim} on a mail that carried no DKIM signature before: length and SHA-256 of the message it
+     * signed and of the fields it added ({@link SignedMessage}). {@link VerifyDkimBeforeDelivery} passes a mail whose
+     * bytes are still exactly these with one SHA-256 pass, and verifies any other in full.
+     */
+    public static final AttributeName SIGNED_MESSAGE = AttributeName.of("org.jsmarthost.dkim.signedMessage");
     /** Set by {@link VerifyDkimBeforeDelivery}: {@code pass}, or the failure reason. */
     public static final AttributeName SELF_VERIFY = AttributeName.of("org.jsmarthost.dkim.selfVerify");
 
@@ -40,6 +47,11 @@ public final class DkimMailAttributes {
     /** The signatures' digests recorded by {@link SignDkim} ({@link #SIGNED_DIGESTS}); empty when absent. */
     static java.util.Map<String, byte[]> signedDigests(Mail mail) {
         return get(mail, SIGNED_DIGESTS).map(SignedDigests::parse).orElse(java.util.Map.of());
+    }
+
+    /** The record of the signed message ({@link #SIGNED_MESSAGE}); empty when absent or not readable. */
+    static Optional<SignedMessage> signedMessage(Mail mail) {
+        return get(mail, SIGNED_MESSAGE).flatMap(SignedMessage::parse);
     }
 
     /** Whether {@link SignDkim} signed this mail: any change to it from now on breaks the signature. */

@@ -35,8 +35,14 @@ final class MessageStream extends FilterInputStream {
      * thread (a helper thread per message costs more than the copy); otherwise streamed through the pipe.
      */
     static InputStream of(MimeMessage message, long size) throws IOException {
+        byte[] bytes = inHeap(message, size);
+        return bytes == null ? of(message) : new java.io.ByteArrayInputStream(bytes);
+    }
+
+    /** The bytes {@code writeTo} produces when the size is known and at most {@link #IN_HEAP_LIMIT}, else null. */
+    static byte[] inHeap(MimeMessage message, long size) throws IOException {
         if (size < 0 || size > IN_HEAP_LIMIT) {
-            return of(message);
+            return null;
         }
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream((int) size + 1024);
         try {
@@ -44,7 +50,7 @@ final class MessageStream extends FilterInputStream {
         } catch (MessagingException e) {
             throw new IOException("writing the message failed: " + e, e);
         }
-        return new java.io.ByteArrayInputStream(bytes.toByteArray());
+        return bytes.toByteArray();
     }
 
     /** The body size javax.mail knows without serialising the message, or -1 (then the pipe is used). */

@@ -1,5 +1,6 @@
 package org.jsmarthost.mailets.dkim;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -28,9 +29,11 @@ import org.jsmarthost.core.dkim.DkimSignerConfig;
 import org.jsmarthost.core.dkim.OpenSslRsa;
 import org.jsmarthost.core.dkim.RsaEngine;
 import org.jsmarthost.core.dkim.SignResult;
+import org.jsmarthost.core.dkim.SignedMessage;
 import org.jsmarthost.core.dkim.SignedDigests;
 import org.jsmarthost.core.dkim.SigningPlan;
 import org.jsmarthost.core.status.PackStatus;
+import org.jsmarthost.mailets.MessageBytes;
 import org.jsmarthost.mailets.PackMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,8 +109,17 @@ import org.slf4j.LoggerFactory;
  * {@code smarthost_dkim_signed}, {@code smarthost_dkim_not_signed}, {@code smarthost_dkim_8bit_converted},
  * {@code smarthost_dkim_8bit_refused}, {@code smarthost_dkim_reload}.
  *
+ * <h2>What the signed message looks like</h2>
+ * The signature fields go on top of the header, each as one folded field. A message of up to 256 KiB is serialised
+ * into memory, signed, and replaced by the signature fields followed by exactly the bytes that were signed (so no
+ * later {@code saveChanges()} can move a field above the signatures, and James writes it as it is); for such a mail
+ * that had no DKIM signature before, the attribute {@code org.jsmarthost.dkim.signedMessage} records the length and
+ * SHA-256 of those bytes ({@link org.jsmarthost.core.dkim.SignedMessage}), which lets
+ * {@link VerifyDkimBeforeDelivery} pass it unchanged with one SHA-256 pass. A larger message is streamed and the
+ * fields are added to its header in place.
+ *
  * <h2>Limits</h2>
- * The message is serialised once into memory for signing. Raw UTF-8 header fields (SMTPUTF8) are signed
+ * A message of up to 256 KiB is serialised once into memory for signing. Raw UTF-8 header fields (SMTPUTF8) are signed
  * as they are; 8bit content inside attached {@code message/rfc822} parts is not converted (refused).
  */
 public final class SignDkim extends PackMailet {
@@ -194,11 +206,17 @@ public final class SignDkim extends PackMailet {
         }
         try {
             message.saveChanges(); // the container would do it later (MIME-Version, Message-ID): do it before signing
-            SignResult result = sign(message, plan);
+            // a message that already carries a DKIM signature is left to the full check before delivery
+            boolean recordable = message.getHeader(DkimSignature.HEADER_NAME) == null;
+            byte[] bytes = MessageStream.inHeap(message, MessageStream.bodySize(message)); // null: streamed
+            SignedMessage.Recorder recorder = SignedMessage.recording(bytes != null ? new ByteArrayInputStream(bytes) : MessageStream.of(message));
+            SignResult result = sign(recorder, plan);
             if (result.eightBitBody()) {
                 int parts = convert8bit ? EightBitConverter.convert(message) : 0;
                 if (parts > 0) {
-                    result = sign(message, plan);
+                    bytes = MessageStream.inHeap(message, MessageStream.bodySize(message));
+                    recorder = SignedMessage.recording(bytes != null ? new ByteArrayInputStream(bytes) : MessageStream.of(message));
+                    result = sign(recorder, plan);
                     metrics.generate("smarthost_dkim_8bit_converted").increment();
                     LOGGER.info("DKIM: {} re-encoded {} 8bit part(s) before signing", mail.getName(), parts);
                 }
@@ -209,7 +227,16 @@ public final class SignDkim extends PackMailet {
                     return;
                 }
             }
-            prepend(message, result.signatures());
+            if (bytes != null) {
+                replace(mail, result.signatures(), bytes);
+            } else {
+                prepend(message, result.signatures());
+            }
+            if (bytes != null && recordable && !result.signatures().isEmpty()) {
+                DkimMailAttributes.set(mail, DkimMailAttributes.SIGNED_MESSAGE, SignedMessage.of(result.signatures(), recorder).format());
+            } else {
+                mail.removeAttribute(DkimMailAttributes.SIGNED_MESSAGE);
+            }
             String signed = result.signatures().stream()
                     .map(s -> "d=" + s.key().domain() + " s=" + s.key().selector() + " a=" + s.key().algorithm().tag())
                     .collect(Collectors.joining(", "));
@@ -244,11 +271,31 @@ public final class SignDkim extends PackMailet {
         LOGGER.info("DKIM: {} not signed: {}", mail.getName(), reason);
     }
 
-    /** Signs the message as a stream (no copy of the whole message in the heap). */
-    private SignResult sign(MimeMessage message, SigningPlan plan) throws IOException {
-        try (InputStream in = MessageStream.of(message, MessageStream.bodySize(message))) {
-            return signer.sign(in, plan);
+    /**
+     * Signs the message as a stream (no copy of the whole message in the heap), reading it to its end through
+     * {@code recorder} (length and SHA-256 of what was signed: {@link SignedMessage}); closes the stream.
+     */
+    private SignResult sign(SignedMessage.Recorder recorder, SigningPlan plan) throws IOException {
+        try (InputStream in = recorder) {
+            SignResult result = signer.sign(in, plan);
+            recorder.finish();
+            return result;
         }
+    }
+
+    /**
+     * The mail's message becomes the signature fields followed by exactly the bytes that were signed (a message
+     * in the heap). Unlike {@link #prepend}, which edits javax.mail's header list, this leaves nothing for a later
+     * {@code saveChanges()} to move (javax.mail re-sets {@code MIME-Version} into the slot of a removed field, above
+     * the signatures), and James then writes the message as it is: the bytes {@link SignedMessage} recorded.
+     */
+    private static void replace(Mail mail, List<DkimSignature> signatures, byte[] signedBytes) throws MessagingException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(signedBytes.length + 1024 * signatures.size());
+        for (DkimSignature s : signatures) {
+            out.writeBytes((s.headerField() + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        out.writeBytes(signedBytes);
+        MessageBytes.replace(mail, out.toByteArray());
     }
 
     /** Puts the signature fields on top of the header, unchanged (their folding included). */

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 import javax.inject.Inject;
@@ -22,6 +23,7 @@ import org.jsmarthost.core.dkim.DkimTables;
 import org.jsmarthost.core.dkim.DkimVerificationResult;
 import org.jsmarthost.core.dkim.DkimVerifier;
 import org.jsmarthost.core.dkim.KeyLookup;
+import org.jsmarthost.core.dkim.SignedMessage;
 import org.jsmarthost.core.status.PackStatus;
 import org.jsmarthost.mailets.PackMailet;
 import org.slf4j.Logger;
@@ -64,7 +66,13 @@ import org.slf4j.LoggerFactory;
  * {@code smarthost_dkim_selfverify_pass}, {@code smarthost_dkim_selfverify_fail}.
  *
  * <h2>Cost</h2>
- * One more pass over the message (body hash + one signature check per signature).
+ * A mail that left {@code SignDkim} without a DKIM signature of someone else and reaches this check unchanged
+ * costs one SHA-256 pass over the message as {@code RemoteDelivery} will write it: {@code SignDkim} records the
+ * length and SHA-256 of what it signed and of the fields it added (attribute {@code org.jsmarthost.dkim.signedMessage},
+ * {@link org.jsmarthost.core.dkim.SignedMessage}), and equal bytes carry valid signatures; metric
+ * {@code smarthost_dkim_selfverify_unchanged} counts these. Any other mail gets the check described above (body
+ * hash + header data per signature). In a profile of the DKIM stage (5 KB mail) the full check was 14 % of the Java
+ * samples, more than the signing itself.
  */
 public final class VerifyDkimBeforeDelivery extends PackMailet {
     static final Set<String> PARAMETERS = Set.of("keyTable", "signingTable", "failureProcessor");
@@ -113,6 +121,12 @@ public final class VerifyDkimBeforeDelivery extends PackMailet {
             return;
         }
         DkimTables tables = store.tables();
+        if (unchangedSinceSigning(mail, tables)) {
+            DkimMailAttributes.set(mail, DkimMailAttributes.SELF_VERIFY, "pass");
+            metrics.generate("smarthost_dkim_selfverify_pass").increment();
+            metrics.generate("smarthost_dkim_selfverify_unchanged").increment();
+            return;
+        }
         List<DkimVerificationResult> ours = new ArrayList<>();
         try {
             KeyLookup keys = (selector, domain) -> lookup(tables, selector, domain);
@@ -148,6 +162,31 @@ public final class VerifyDkimBeforeDelivery extends PackMailet {
         metrics.generate("smarthost_dkim_selfverify_fail").increment();
         LOGGER.error("DKIM self-verification of {} failed, sent to processor {}: {}", mail.getName(), failureProcessor, failure);
         mail.setState(failureProcessor);
+    }
+
+    /**
+     * The fast path: the mail leaves byte for byte as {@link SignDkim} signed it ({@link SignedMessage}: one SHA-256
+     * pass over what {@code writeTo} writes) and every key it signed with is still in the key table — then the full
+     * check would pass too. False sends the mail through the full check, which gives the verdict.
+     */
+    private boolean unchangedSinceSigning(Mail mail, DkimTables tables) throws MessagingException {
+        Optional<SignedMessage> record = DkimMailAttributes.signedMessage(mail);
+        if (record.isEmpty()) {
+            return false;
+        }
+        for (String key : record.get().keys()) {
+            int slash = key.indexOf('/');
+            if (lookup(tables, key.substring(slash + 1), key.substring(0, slash)).isEmpty()) {
+                return false;
+            }
+        }
+        SignedMessage.Check check = record.get().check();
+        try {
+            mail.getMessage().writeTo(check);
+        } catch (IOException e) {
+            throw new MessagingException("DKIM self-verification of " + mail.getName() + " failed: " + e.getMessage(), e);
+        }
+        return check.matches();
     }
 
     private static List<String> lookup(DkimTables tables, String selector, String domain) {

@@ -71,8 +71,14 @@ final class DkimTestSupport {
 
     /** Verifies the message with the public keys of the tables (what a receiver with our DNS records does). */
     static List<DkimVerificationResult> verify(MimeMessage message, Path keyTable, Path signingTable) throws Exception {
+        return verify(message, keyTable, signingTable, java.time.Clock.systemUTC());
+    }
+
+    /** As {@link #verify(MimeMessage, Path, Path)}, at the time of {@code clock} (the one the signer used: x= expiry). */
+    static List<DkimVerificationResult> verify(MimeMessage message, Path keyTable, Path signingTable, java.time.Clock clock)
+            throws Exception {
         DkimTables tables = DkimTables.load(keyTable, signingTable);
-        return new DkimVerifier().verify(new ByteArrayInputStream(bytes(message)), (selector, domain) -> {
+        return new DkimVerifier(clock).verify(new ByteArrayInputStream(bytes(message)), (selector, domain) -> {
             List<String> out = new ArrayList<>();
             for (DkimKey k : tables.keys().values()) {
                 if (k.selector().equals(selector) && k.domain().equals(domain)) {

@@ -50,7 +50,34 @@ class SignDkimTest {
     }
 
     private List<DkimVerificationResult> verify(MimeMessage message) throws Exception {
-        return DkimTestSupport.verify(message, dkim.resolve("keytable"), dkim.resolve("signingtable"));
+        // at the signer's (fixed) time: a signature with x= would otherwise expire once the real date passes it
+        return DkimTestSupport.verify(message, dkim.resolve("keytable"), dkim.resolve("signingtable"), CLOCK);
+    }
+
+    /** Signature fields on top, then exactly the bytes that were signed: nothing moved above them, nothing re-encoded. */
+    @Test
+    void theSignedMessageIsTheSignatureFieldsFollowedByTheBytesSigned() throws Exception {
+        SignDkim mailet = init();
+        byte[] raw = DkimTestSupport.simple("joe@example.com").replace("MIME-Version: 1.0\n", "").replace("\n", "\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        MimeMessage message = new org.apache.james.server.core.MimeMessageWrapper(
+                org.apache.james.server.core.MimeMessageInputStreamSource.create("m1", new java.io.ByteArrayInputStream(raw)));
+        org.apache.james.server.core.MailImpl mail = org.apache.james.server.core.MailImpl.builder().name("mail-1")
+                .mimeMessage(message).sender("joe@example.com").addRecipient("bob@remote.example").build();
+        mail.getMessage().saveChanges(); // what SignDkim does first: adds MIME-Version (James keeps the Message-ID)
+        String before = new String(DkimTestSupport.bytes(mail.getMessage()), StandardCharsets.UTF_8);
+
+        mailet.service(mail);
+
+        String after = new String(DkimTestSupport.bytes(mail.getMessage()), StandardCharsets.UTF_8);
+        String[] fields = mail.getMessage().getHeader("DKIM-Signature");
+        assertThat(fields).hasSize(2);
+        assertThat(after).startsWith("DKIM-Signature: v=1; a=rsa-sha256;").endsWith(before)
+                .contains("\r\nDKIM-Signature: v=1; a=ed25519-sha256;");
+        assertThat(after.substring(0, after.length() - before.length())).doesNotContain("MIME-Version")
+                .matches("(?s)DKIM-Signature: [^\n]*(\r\n\t[^\n]*)*\r\nDKIM-Signature: [^\n]*(\r\n\t[^\n]*)*\r\n");
+        assertThat(verify(mail.getMessage())).hasSize(2).allMatch(DkimVerificationResult::passed);
+        assertThat(DkimMailAttributes.get(mail, DkimMailAttributes.SIGNED_MESSAGE)).isPresent();
     }
 
     @Test

@@ -42,6 +42,72 @@ class VerifyDkimBeforeDeliveryTest {
         assertThat(mail.getState()).isEqualTo("relay");
         assertThat(DkimMailAttributes.get(mail, DkimMailAttributes.SELF_VERIFY)).contains("pass");
         assertThat(metrics.countFor("smarthost_dkim_selfverify_pass")).isEqualTo(1);
+        assertThat(metrics.countFor("smarthost_dkim_selfverify_unchanged")).as("passed by the digest of the bytes").isEqualTo(1);
+    }
+
+    /** As in the server: James's MimeMessageWrapper over received bytes, signed, then checked. */
+    @Test
+    void anUntouchedJamesMessagePassesByItsDigest() throws Exception {
+        byte[] raw = DkimTestSupport.simple("joe@example.com").replace("\n", "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        org.apache.james.server.core.MimeMessageWrapper message = new org.apache.james.server.core.MimeMessageWrapper(
+                org.apache.james.server.core.MimeMessageInputStreamSource.create("m1", new java.io.ByteArrayInputStream(raw)));
+        org.apache.james.server.core.MailImpl mail = org.apache.james.server.core.MailImpl.builder().name("mail-1")
+                .mimeMessage(message).sender("joe@example.com").addRecipient("bob@remote.example").state("relay").build();
+        sign.service(mail);
+        assertThat(DkimMailAttributes.get(mail, DkimMailAttributes.SIGNED_MESSAGE)).isPresent();
+
+        verify.service(mail);
+
+        assertThat(mail.getState()).isEqualTo("relay");
+        assertThat(metrics.countFor("smarthost_dkim_selfverify_unchanged")).isEqualTo(1);
+        assertThat(DkimTestSupport.verify(mail.getMessage(), home.resolve("conf/dkim/keytable"), home.resolve("conf/dkim/signingtable")))
+                .hasSize(2).allSatisfy(r -> assertThat(r.passed()).isTrue());
+    }
+
+    @Test
+    void aMailThatCarriedADkimSignatureBeforeIsCheckedInFull() throws Exception {
+        FakeMail mail = DkimTestSupport.mail("DKIM-Signature: v=1; a=rsa-sha256; d=author.example; s=x; h=from; bh=x; b=y\n"
+                + DkimTestSupport.simple("joe@example.com"));
+        mail.setState("relay");
+        sign.service(mail);
+        assertThat(DkimMailAttributes.get(mail, DkimMailAttributes.SIGNED_MESSAGE)).isEmpty();
+
+        verify.service(mail);
+
+        assertThat(mail.getState()).isEqualTo("relay");
+        assertThat(metrics.countFor("smarthost_dkim_selfverify_pass")).isEqualTo(1);
+        assertThat(metrics.countFor("smarthost_dkim_selfverify_unchanged")).isZero();
+    }
+
+    @Test
+    void aRecordThatDoesNotMatchTheBytesLeavesTheVerdictToTheFullCheck() throws Exception {
+        FakeMail mail = DkimTestSupport.mail(DkimTestSupport.simple("joe@example.com"));
+        mail.setState("relay");
+        sign.service(mail);
+        String record = DkimMailAttributes.get(mail, DkimMailAttributes.SIGNED_MESSAGE).orElseThrow();
+        String[] parts = record.split(" ");
+        parts[4] = java.util.Base64.getEncoder().encodeToString(new byte[32]); // another digest of the signed bytes
+        DkimMailAttributes.set(mail, DkimMailAttributes.SIGNED_MESSAGE, String.join(" ", parts));
+
+        verify.service(mail);
+
+        assertThat(mail.getState()).isEqualTo("relay");
+        assertThat(metrics.countFor("smarthost_dkim_selfverify_pass")).isEqualTo(1);
+        assertThat(metrics.countFor("smarthost_dkim_selfverify_unchanged")).isZero();
+    }
+
+    @Test
+    void aKeyNoLongerInTheTableIsNotPassedByTheDigest() throws Exception {
+        FakeMail mail = DkimTestSupport.mail(DkimTestSupport.simple("joe@example.com"));
+        mail.setState("relay");
+        sign.service(mail);
+        String record = DkimMailAttributes.get(mail, DkimMailAttributes.SIGNED_MESSAGE).orElseThrow();
+        DkimMailAttributes.set(mail, DkimMailAttributes.SIGNED_MESSAGE, record.replace("example.com/s1", "gone.example/s1"));
+
+        verify.service(mail);
+
+        assertThat(metrics.countFor("smarthost_dkim_selfverify_unchanged")).isZero();
+        assertThat(metrics.countFor("smarthost_dkim_selfverify_pass")).isEqualTo(1); // the full check: both signatures ours and valid
     }
 
     @Test
@@ -54,6 +120,7 @@ class VerifyDkimBeforeDeliveryTest {
             .hasSize(mail.getMessage().getHeader("DKIM-Signature").length);
 
         mail.removeAttribute(DkimMailAttributes.SIGNED_DIGESTS);
+        mail.removeAttribute(DkimMailAttributes.SIGNED_MESSAGE); // no shortcut: the ordinary verification
         verify.service(mail);
         assertThat(DkimMailAttributes.get(mail, DkimMailAttributes.SELF_VERIFY)).contains("pass");
 
