@@ -36,7 +36,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipException;
 
 import org.slf4j.Logger;
@@ -73,7 +72,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Durability and crash recovery</h2>
  * {@link #append} streams the message through SHA-256 and gzip (deflate level 1: on the test corpus of mail 1.8x
- * the speed of the default level 6 for 8 % more bytes; any gzip reader reads it) into its content object and
+ * the speed of the default level 6 for 8 % more bytes; any gzip reader reads it; a deflater reused per thread:
+ * {@link GzipWriter}) into its content object and
  * makes it durable (the file store: into a file it preallocated, whose name is durable already, then fsyncs it;
  * see {@link FileContentStore}); only then it appends the index record and fsyncs the index.
  * It returns only after both are durable. A crash at any point leaves either no entry or a complete
@@ -394,8 +394,7 @@ public final class ArchiveStore implements Closeable {
         String key = ContentStore.keyOf(id);
         MessageDigest md = IndexRecord.sha256();
         long size = 0;
-        try (ContentStore.ContentSink sink = content.create(key)) {
-            GZIPOutputStream gz = new FastGzip(sink.stream());
+        try (ContentStore.ContentSink sink = content.create(key); GzipWriter gz = new GzipWriter(sink.stream())) {
             long[] counted = {0};
             source.writeTo(new OutputStream() {
                 @Override
@@ -1062,10 +1061,4 @@ public final class ArchiveStore implements Closeable {
     }
 
     /** gzip with deflate level 1 (BEST_SPEED): archiving is on the relay's hot path, storage is cheap. */
-    private static final class FastGzip extends GZIPOutputStream {
-        FastGzip(OutputStream out) throws IOException {
-            super(out, 65536);
-            def.setLevel(java.util.zip.Deflater.BEST_SPEED);
-        }
-    }
 }
