@@ -16,7 +16,10 @@ import org.slf4j.LoggerFactory;
  * message), served like James's own {@code MimeMessageObjectMessageSource} but through an
  * <em>unsynchronized</em> stream.
  *
- * <p>Why: James's {@code MimeMessageWrapper.writeTo} parses the header block of the source again every time a
+ * <p>{@link ReaderMailQueue} hands a small mail out over this source ({@code setMessageNoCopy}) instead of James's
+ * {@code createMail}, which copies every dequeued message through {@code MailImpl.setMessage}.
+ *
+ * <p>Why unsynchronized: James's {@code MimeMessageWrapper.writeTo} parses the header block of the source again every time a
  * mail is written whose body was not changed (the queue, every archive capture, DKIM signing and its check,
  * SMTP delivery), and javax.mail's {@code LineInputStream} reads it one byte per call. James's source is a
  * {@code SharedByteArrayInputStream}, whose {@code read()} is {@code synchronized}: without biased locking

@@ -26,6 +26,7 @@ import org.apache.james.queue.activemq.ActiveMQCacheableMailQueue;
 import org.apache.james.queue.api.MailQueue.MailQueueItem.CompletionStatus;
 import org.apache.james.queue.api.MailQueueItemDecoratorFactory;
 import org.apache.james.queue.api.MailQueueName;
+import org.apache.james.server.core.MailImpl;
 import org.apache.james.server.core.MimeMessageWrapper;
 import org.apache.mailet.Mail;
 import org.slf4j.Logger;
@@ -184,6 +185,21 @@ public class ReaderMailQueue extends ActiveMQCacheableMailQueue {
         }
     }
 
+    /**
+     * The mail of a queue message. James's {@code createMail} hands the message to {@code MailImpl.setMessage},
+     * which copies it (a {@code writeTo} into a new buffer, James's synchronized stream over it): two copies per
+     * relayed mail (spool, outgoing). A small mail here keeps its queue bytes as its source instead
+     * ({@link QueuedBytesSource}, {@code setMessageNoCopy}); a large one (body file) is read as before.
+     */
+    private Mail readMail(Message message) throws MessagingException, JMSException {
+        if (message instanceof ObjectMessage && message.getStringProperty(BODY_FILE) == null) {
+            MailImpl mail = populateMail(message).build();
+            mail.setMessageNoCopy(new MimeMessageWrapper(new QueuedBytesSource((ObjectMessage) message)));
+            return mail;
+        }
+        return createMail(message);
+    }
+
     /** Removing mails (clear, remove by sender/recipient/name) also deletes their body files. */
     @Override
     public List<Message> removeWithSelector(String selector) throws MailQueueException {
@@ -252,7 +268,7 @@ public class ReaderMailQueue extends ActiveMQCacheableMailQueue {
                 }
                 Mail mail;
                 try {
-                    mail = createMail(message);
+                    mail = readMail(message);
                 } catch (Exception e) {
                     LOGGER.error("Mail queue {}: cannot read message {}; rolled back (ActiveMQ moves it to ActiveMQ.DLQ "
                         + "after its redeliveries)", queueName.asString(), message.getJMSMessageID(), e);

@@ -153,6 +153,32 @@ class ReaderMailQueueTest {
         assertThat(queue.getSize()).isZero();
     }
 
+    /** No copy at dequeue: the mail's message reads the queue message's bytes (James's createMail copies them). */
+    @Test
+    void aSmallMailIsHandedOutOverItsQueuedBytes() throws Exception {
+        ReaderMailQueue queue = queue(2);
+        Mail sent = mail("small-1");
+        sent.setAttribute(new org.apache.mailet.Attribute(org.apache.mailet.AttributeName.of("org.jsmarthost.test"),
+            org.apache.mailet.AttributeValue.of("kept")));
+        String expected = body(sent);
+        queue.enQueue(sent);
+        MailQueueItem item = subscribe(queue, 1).poll(30, TimeUnit.SECONDS);
+        assertThat(item).isNotNull();
+        Mail mail = item.getMail();
+
+        assertThat(mail.getMessage()).isInstanceOf(org.apache.james.server.core.MimeMessageWrapper.class);
+        assertThat(((org.apache.james.server.core.MimeMessageWrapper) mail.getMessage()).getSourceId()).startsWith("ID:");
+        assertThat(body(mail)).isEqualTo(expected);
+        assertThat(mail.getName()).isEqualTo("small-1");
+        assertThat(mail.getMaybeSender().asString()).isEqualTo("a@sender.example");
+        assertThat(mail.getRecipients()).extracting(Object::toString).containsExactly("b@rcpt.example");
+        assertThat(mail.getAttribute(org.apache.mailet.AttributeName.of("org.jsmarthost.test")))
+            .hasValueSatisfying(a -> assertThat(a.getValue().value()).isEqualTo("kept"));
+        mail.getMessage().setHeader("X-Changed", "after dequeue");
+        assertThat(body(mail)).contains("X-Changed: after dequeue\r\n").contains("body of small-1\r\n");
+        item.done(CompletionStatus.SUCCESS);
+    }
+
     @Test
     void readersHandOutAtMostTheirNumberOfMailsAtOnce() throws Exception {
         ReaderMailQueue queue = queue(3);
