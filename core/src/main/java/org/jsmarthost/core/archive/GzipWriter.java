@@ -76,7 +76,7 @@ final class GzipWriter extends OutputStream {
         crc.update(b, off, len);
         deflater.setInput(b, off, len);
         while (!deflater.needsInput()) {
-            drain(Deflater.NO_FLUSH);
+            drain();
         }
     }
 
@@ -88,7 +88,7 @@ final class GzipWriter extends OutputStream {
         finished = true;
         deflater.finish();
         while (!deflater.finished()) {
-            drain(Deflater.NO_FLUSH);
+            drain();
         }
         long crcValue = crc.getValue();
         long size = deflater.getBytesRead();
@@ -115,8 +115,8 @@ final class GzipWriter extends OutputStream {
         }
     }
 
-    private void drain(int flush) throws IOException {
-        int n = deflater.deflate(buf, 0, buf.length, flush);
+    private void drain() throws IOException {
+        int n = deflater.deflate(buf, 0, buf.length, Deflater.NO_FLUSH);
         if (n > 0) {
             out.write(buf, 0, n);
         }

@@ -54,17 +54,27 @@ public final class SignedMessage {
         if (signatures.isEmpty()) {
             throw new IllegalArgumentException("no signatures");
         }
-        StringBuilder fields = new StringBuilder();
         List<String> keys = new ArrayList<>();
         for (DkimSignature s : signatures) {
-            fields.append(s.headerField()).append("\r\n");
             keys.add(s.key().domain() + "/" + s.key().selector());
         }
         if (recorder.digest == null) {
             throw new IllegalStateException("the recorder was not finished");
         }
-        byte[] prefix = fields.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] prefix = fieldBytes(signatures);
         return new SignedMessage(prefix.length, DkimSigner.sha256().digest(prefix), recorder.count, recorder.digest, keys);
+    }
+
+    /**
+     * The bytes the signature fields add on top of the message: each {@link DkimSignature#headerField()} followed by
+     * CRLF, in order, UTF-8. The signer writes exactly these (so the record matches what it recorded).
+     */
+    public static byte[] fieldBytes(List<DkimSignature> signatures) {
+        StringBuilder fields = new StringBuilder();
+        for (DkimSignature s : signatures) {
+            fields.append(s.headerField()).append("\r\n");
+        }
+        return fields.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** The record's text form (see the class comment). */

@@ -290,12 +290,10 @@ public final class SignDkim extends PackMailet {
      * the signatures), and James then writes the message as it is: the bytes {@link SignedMessage} recorded.
      */
     private static void replace(Mail mail, List<DkimSignature> signatures, byte[] signedBytes) throws MessagingException {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(signedBytes.length + 1024 * signatures.size());
-        for (DkimSignature s : signatures) {
-            out.writeBytes((s.headerField() + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-        out.writeBytes(signedBytes);
-        MessageBytes.replace(mail, out.toByteArray());
+        byte[] fields = SignedMessage.fieldBytes(signatures);
+        byte[] message = Arrays.copyOf(fields, fields.length + signedBytes.length);
+        System.arraycopy(signedBytes, 0, message, fields.length, signedBytes.length);
+        MessageBytes.replace(mail, message);
     }
 
     /** Puts the signature fields on top of the header, unchanged (their folding included). */
