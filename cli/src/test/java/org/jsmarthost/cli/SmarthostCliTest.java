@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -91,12 +90,6 @@ class SmarthostCliTest {
         }
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
     private int run(Map<String, String> env, Path cwd, String... args) {
         return SmarthostCli.run(args, env, cwd, new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -151,7 +144,8 @@ class SmarthostCliTest {
 
     @Test
     void serverDownIsAClearFailure() throws Exception {
-        int closedPort = freePort();
+        // below the ephemeral range: no outgoing connection can take it meanwhile, nor connect to itself on it
+        int closedPort = FreePorts.freePort();
         int status = run(Map.of("SMARTHOST_HOME", home.toString()), Path.of("/"), "-p", String.valueOf(closedPort), "status");
 
         assertThat(status).isEqualTo(SmarthostCli.EXIT_FAILURE);

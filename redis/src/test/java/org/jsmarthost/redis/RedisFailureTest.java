@@ -26,8 +26,9 @@ class RedisFailureTest {
     static final InetAddress CLIENT = TrustedNetworks.parseAddress("127.0.0.7");
 
     @Test
-    void nothingListeningFailsEveryOperationWithTheBackendAndTheCause() {
-        int port = RedisServer.freePort();
+    void nothingListeningFailsEveryOperationWithTheBackendAndTheCause() throws IOException {
+        // below the ephemeral range: no outgoing connection can take it meanwhile, nor connect to itself on it
+        int port = FreePorts.freePort();
         try (RedisRelayStateBackend b = new RedisRelayStateBackend(URI.create("redis://:pw@127.0.0.1:" + port + "/0"))) {
             QuotaCounter q = b.quotaCounter(Clock.systemUTC());
             PopAuthStore pop = b.popAuthStore(() -> Duration.ofMinutes(30));

@@ -6,9 +6,8 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,15 +16,15 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import redis.clients.jedis.Jedis;
 
 /**
  * A real {@code redis-server} (Debian package redis-server) started by the test on 127.0.0.1 with a free port
- * &ge; 10000, no persistence, in the foreground; stopped by {@link #close()} (and at JVM exit). Never the system
- * service. Missing binary = test failure naming the package.
+ * in 10000-32767 ({@link FreePorts}: below the kernel's ephemeral range), no persistence, in the foreground;
+ * stopped by {@link #close()} (and at JVM exit). Never the system service. Missing binary = test failure naming
+ * the package.
  */
 final class RedisServer implements AutoCloseable {
     static final String HOST = "127.0.0.1";
@@ -51,8 +50,14 @@ final class RedisServer implements AutoCloseable {
         RedisServer s = new RedisServer(Arrays.asList(extraArgs), dir.resolve("redis-" + System.nanoTime() + ".log"));
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 8; attempt++) {
+            int port;
             try {
-                s.launch(freePort());
+                port = FreePorts.freePort();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            try {
+                s.launch(port);
                 Runtime.getRuntime().addShutdownHook(new Thread(s::stop));
                 return s;
             } catch (IllegalStateException e) {
@@ -80,20 +85,6 @@ final class RedisServer implements AutoCloseable {
         }
         return fail("redis-server not found on PATH: install the Debian package redis-server "
                 + "(apt-get update && apt-get install -y redis-server); the Redis backend is tested against a real Redis");
-    }
-
-    /** A port &ge; 10000 that nothing listens on at the moment. */
-    static int freePort() {
-        for (int i = 0; i < 200; i++) {
-            int p = ThreadLocalRandom.current().nextInt(10000, 60000);
-            try (ServerSocket s = new ServerSocket()) {
-                s.bind(new InetSocketAddress(InetAddress.getByName(HOST), p));
-                return p;
-            } catch (IOException e) {
-                // taken, try another
-            }
-        }
-        throw new IllegalStateException("no free port >= 10000 on " + HOST);
     }
 
     private void launch(int port) {

@@ -8,7 +8,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,10 +16,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.jsmarthost.core.FreePorts;
+
 /**
  * A private postsrsd (Debian package postsrsd, 1.x) started for the test: bound to 127.0.0.1 on two
- * free ports above 10000, with its own secret file, no chroot, no user switch, in the foreground. It
- * does not touch, and does not need, the system service the package installs. A copy of the binary is
+ * free ports in 10000-32767 ({@link FreePorts}), with its own secret file, no chroot, no user switch, in the
+ * foreground. It does not touch, and does not need, the system service the package installs. A copy of the binary is
  * run so that the package's AppArmor profile (which only allows /etc/postsrsd.secret) does not apply. Spoken to with the
  * Postfix TCP table protocol: "get KEY\n" answered by "200 VALUE" / "500 reason" / "400 error", with
  * %XX encoding of special characters.
@@ -48,11 +49,9 @@ final class PostsrsdPeer implements AutoCloseable {
         Path secretFile = dir.resolve("postsrsd.secret");
         Files.write(secretFile, secrets);
         Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
-        int forwardPort = freePort();
-        int reversePort = freePort();
-        while (reversePort == forwardPort) {
-            reversePort = freePort();
-        }
+        // two ports below the ephemeral range (never the same one twice), bound later by postsrsd
+        int forwardPort = FreePorts.freePort();
+        int reversePort = FreePorts.freePort();
         Path log = dir.resolve("postsrsd.log");
         // The package's AppArmor profile (enforced e.g. on Ubuntu CI runners) confines /usr/sbin/postsrsd to
         // /etc/postsrsd.secret. Profiles attach by path, so a copy of the binary reads our temporary secret.
@@ -84,17 +83,6 @@ final class PostsrsdPeer implements AutoCloseable {
         return new ProcessBuilder(binary, "-s" + secretFile, "-d" + srsDomain, "-l127.0.0.1",
                 "-f" + forwardPort, "-r" + reversePort, "-n4", "-N4", "-t30")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static int freePort() throws IOException {
-        for (int i = 0; i < 50; i++) {
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                if (s.getLocalPort() >= 10000) {
-                    return s.getLocalPort();
-                }
-            }
-        }
-        throw new IOException("no free loopback port >= 10000");
     }
 
     private boolean listening(int port) {

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import org.jsmarthost.core.FreePorts;
 import org.jsmarthost.core.archive.ArchiveEntry;
 import org.jsmarthost.core.archive.ArchiveStore;
 import org.jsmarthost.core.archive.CapturePoint;
@@ -37,9 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The archive over the S3 API against a real S3-compatible server: S3Proxy 2.6.0 (Maven Central,
- * org.gaul:s3proxy, jar-with-dependencies) started as a child process on 127.0.0.1 and a free port, with its
- * filesystem blob store and SigV4 authentication. The jar is taken from the local Maven repository (system
- * property {@code s3proxy.jar} overrides); .ci/run fetches it with {@code mvn dependency:get}.
+ * org.gaul:s3proxy, jar-with-dependencies) started as a child process on 127.0.0.1 and a free port in 10000-32767
+ * ({@link FreePorts}), with its filesystem blob store and SigV4 authentication. The jar is taken from the local
+ * Maven repository (system property {@code s3proxy.jar} overrides); .ci/run fetches it with {@code mvn dependency:get}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class S3ArchiveTest {
@@ -64,10 +63,8 @@ class S3ArchiveTest {
 
     @BeforeAll
     void startS3Proxy() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            port = s.getLocalPort();
-        }
+        // bound later by the S3Proxy process: a port below the ephemeral range
+        int port = FreePorts.freePort();
         Path blobs = Files.createDirectories(tmp.resolve("blobs"));
         Path props = tmp.resolve("s3proxy.properties");
         Files.writeString(props, String.join("\n",
