@@ -31,11 +31,46 @@ abstract class BodyCanonicalizer extends OutputStream {
         process((byte) b);
     }
 
+    /**
+     * Byte by byte where the state can change; a run of plain content bytes (for relaxed: neither line break nor
+     * white space; for simple: no line break) after the first of them is copied as it is, since the first one
+     * leaves nothing pending (no held-back line break, no white space, no CR). Same output as {@link #write(int)}
+     * byte by byte, whatever the chunking.
+     */
     @Override
     public final void write(byte[] b, int off, int length) throws IOException {
-        for (int i = off, end = off + length; i < end; i++) {
-            process(b[i]);
+        int end = off + length;
+        int i = off;
+        while (i < end) {
+            byte c = b[i++];
+            process(c);
+            if (isPlain(c)) {
+                int run = i;
+                while (run < end && isPlain(b[run])) {
+                    run++;
+                }
+                if (run > i) {
+                    emitRun(b, i, run - i);
+                    i = run;
+                }
+            }
         }
+    }
+
+    /** A content byte that changes no state: it is emitted as it is once nothing is pending. */
+    abstract boolean isPlain(byte b);
+
+    private void emitRun(byte[] b, int off, int n) throws IOException {
+        if (n > buf.length - len) {
+            sink.write(buf, 0, len);
+            len = 0;
+            if (n >= buf.length) {
+                sink.write(b, off, n);
+                return;
+            }
+        }
+        System.arraycopy(b, off, buf, len, n);
+        len += n;
     }
 
     private void process(byte b) throws IOException {
@@ -120,6 +155,11 @@ abstract class BodyCanonicalizer extends OutputStream {
         }
 
         @Override
+        boolean isPlain(byte b) {
+            return b != CR && b != LF;
+        }
+
+        @Override
         boolean emptyBodyIsCrlf() {
             return true;
         }
@@ -153,6 +193,11 @@ abstract class BodyCanonicalizer extends OutputStream {
                 emitContent((byte) ' ');
             }
             emitContent(b);
+        }
+
+        @Override
+        boolean isPlain(byte b) {
+            return b != CR && b != LF && b != ' ' && b != '\t';
         }
 
         @Override

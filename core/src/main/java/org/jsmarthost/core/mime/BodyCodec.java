@@ -77,24 +77,19 @@ final class BodyCodec {
         return n.startsWith("UTF-") || n.equals("GB18030");
     }
 
-    static int maxLineLength(byte[] b) {
-        int max = 0;
+    /**
+     * Whether {@code b} can stay as it is: no line longer than {@code maxLine} bytes (CR not counted) and, with
+     * {@code asciiOnly}, no NUL and no byte above 127. One pass, stopping at the first reason against.
+     */
+    static boolean fitsUnencoded(byte[] b, boolean asciiOnly, int maxLine) {
         int cur = 0;
         for (byte x : b) {
             if (x == '\n') {
-                max = Math.max(max, cur);
                 cur = 0;
             } else if (x != '\r') {
-                cur++;
-            }
-        }
-        return Math.max(max, cur);
-    }
-
-    static boolean allAscii(byte[] b) {
-        for (byte x : b) {
-            if (x < 0 || x == 0) {
-                return false;
+                if (++cur > maxLine || asciiOnly && x <= 0) {
+                    return false;
+                }
             }
         }
         return true;

@@ -81,7 +81,10 @@ final class MimeScanner {
             int bufPos = 0;
             long pos = 0;
             while (pos < size) {
-                // read one line
+                if (stack.isEmpty() && inHeaders == null) {
+                    break; // the body of a part that is not a multipart, outside any multipart: no line can change anything
+                }
+                // read one line: the bytes up to the next LF are found first, then taken as one run
                 lineStart = pos;
                 prefixLen = 0;
                 contentLen = 0;
@@ -97,9 +100,26 @@ final class MimeScanner {
                             break;
                         }
                     }
-                    int b = buf[bufPos++] & 0xff;
-                    pos++;
-                    if (b == '\n') {
+                    int limit = (int) Math.min(bufLen, bufPos + (size - pos));
+                    int lf = bufPos;
+                    while (lf < limit && buf[lf] != '\n') {
+                        lf++;
+                    }
+                    int n = lf - bufPos;
+                    if (n > 0) {
+                        int copy = Math.min(n, PREFIX - prefixLen);
+                        if (copy > 0) {
+                            System.arraycopy(buf, bufPos, prefix, prefixLen, copy);
+                            prefixLen += copy;
+                        }
+                        contentLen += n;
+                        prev = buf[lf - 1] & 0xff;
+                        pos += n;
+                        bufPos = lf;
+                    }
+                    if (lf < limit) {
+                        bufPos++;
+                        pos++;
                         if (prev == '\r') {
                             termLen = 2;
                             contentLen--;
@@ -117,11 +137,6 @@ final class MimeScanner {
                         }
                         break;
                     }
-                    if (prefixLen < PREFIX) {
-                        prefix[prefixLen++] = (byte) b;
-                    }
-                    contentLen++;
-                    prev = b;
                     if (pos >= size) {
                         break;
                     }

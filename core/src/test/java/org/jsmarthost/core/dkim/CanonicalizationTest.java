@@ -177,4 +177,49 @@ class CanonicalizationTest {
         assertThat(r.canonicalizeHeader("X-Empty:")).isEqualTo("x-empty:");
         assertThat(r.canonicalizeHeader("Subject: caf\u00c3\u00a9")).isEqualTo("subject:caf\u00c3\u00a9");
     }
+
+    /**
+     * The bulk path of {@code write(byte[], ...)} (runs of plain bytes copied as they are) against the same
+     * canonicaliser fed one byte at a time, on random bodies (white-space runs, lone CR and LF, CRLF, 8bit, runs
+     * longer than the canonicaliser's buffer) written in random pieces.
+     */
+    @Test
+    void bulkWritesEqualByteByByteOnRandomBodies() throws IOException {
+        Random r = new Random(20261206L);
+        byte[][] atoms = {{'a'}, {'Z'}, {' '}, {'\t'}, {'\r'}, {'\n'}, {'\r', '\n'}, {(byte) 0xE9}, {'.'}};
+        for (Canonicalization c : Canonicalization.values()) {
+            for (int round = 0; round < 3000; round++) {
+                ByteArrayOutputStream gen = new ByteArrayOutputStream();
+                int pieces = r.nextInt(60);
+                for (int k = 0; k < pieces; k++) {
+                    if (r.nextInt(40) == 0) {
+                        byte[] run = new byte[1 + r.nextInt(20000)];
+                        for (int j = 0; j < run.length; j++) {
+                            run[j] = (byte) ('a' + r.nextInt(26));
+                        }
+                        gen.write(run);
+                    } else {
+                        gen.write(atoms[r.nextInt(atoms.length)]);
+                    }
+                }
+                byte[] in = gen.toByteArray();
+                ByteArrayOutputStream oneByOne = new ByteArrayOutputStream();
+                try (OutputStream f = c.bodyFilter(oneByOne)) {
+                    for (byte b : in) {
+                        f.write(b);
+                    }
+                }
+                ByteArrayOutputStream inPieces = new ByteArrayOutputStream();
+                try (OutputStream f = c.bodyFilter(inPieces)) {
+                    int at = 0;
+                    while (at < in.length) {
+                        int n = Math.min(in.length - at, r.nextBoolean() ? 1 + r.nextInt(16) : 1 + r.nextInt(30000));
+                        f.write(in, at, n);
+                        at += n;
+                    }
+                }
+                assertThat(inPieces.toByteArray()).as("%s round %d", c, round).isEqualTo(oneByOne.toByteArray());
+            }
+        }
+    }
 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.regex.Pattern;
 import javax.mail.internet.MimeUtility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -350,5 +351,54 @@ class DisclaimerInserterTest {
             assertThat(line.length() % 9).as(line).isZero();
             assertThat(line).startsWith("=E2");
         }
+    }
+
+    /** The armor search agrees with the regular expression it replaces on random texts built to hit its edges. */
+    @Test
+    void inlinePgpSearchAgreesWithTheMultilineRegex() {
+        Pattern armor = Pattern.compile("(?m)^-----BEGIN PGP (SIGNED MESSAGE|MESSAGE)-----");
+        String[] atoms = {"-----BEGIN PGP ", "SIGNED MESSAGE-----", "MESSAGE-----", "PUBLIC KEY BLOCK-----", "-", "--", " ",
+            "\n", "\r", "\r\n", "\u0085", "\u2028", "\u2029", "\u000b", "\f", "x", "> ", "SIGNED ", "MESSAGE"};
+        Random r = new Random(61206L);
+        int found = 0;
+        for (int round = 0; round < 200_000; round++) {
+            StringBuilder b = new StringBuilder();
+            for (int k = r.nextInt(12); k > 0; k--) {
+                b.append(atoms[r.nextInt(atoms.length)]);
+            }
+            String text = b.toString();
+            boolean expected = armor.matcher(text).find();
+            assertThat(DisclaimerInserter.hasInlinePgp(text)).as("%s", text.replace("\r", "\\r").replace("\n", "\\n")).isEqualTo(expected);
+            found += expected ? 1 : 0;
+        }
+        assertThat(found).as("texts with an armor line among the random ones").isGreaterThan(500);
+    }
+
+    /** The one-pass check agrees with its definition (longest line without CR, every byte 1..127) on random data. */
+    @Test
+    void fitsUnencodedAgreesWithItsDefinition() {
+        Random r = new Random(998L);
+        byte[] atoms = {'a', ' ', '\r', '\n', 0, (byte) 0xC3, 0x7F};
+        int[] outcomes = new int[4];
+        for (int round = 0; round < 50_000; round++) {
+            byte[] b = new byte[r.nextInt(40)];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = r.nextInt(4) == 0 ? atoms[r.nextInt(atoms.length)] : (byte) 'x';
+            }
+            int max = r.nextInt(12);
+            int longest = 0;
+            int cur = 0;
+            boolean ascii = true;
+            for (byte x : b) {
+                ascii &= x > 0;
+                cur = x == '\n' ? 0 : x == '\r' ? cur : cur + 1;
+                longest = Math.max(longest, cur);
+            }
+            boolean lines = longest <= max;
+            assertThat(BodyCodec.fitsUnencoded(b, false, max)).isEqualTo(lines);
+            assertThat(BodyCodec.fitsUnencoded(b, true, max)).isEqualTo(lines && ascii);
+            outcomes[(lines ? 2 : 0) + (ascii ? 1 : 0)]++;
+        }
+        assertThat(java.util.Arrays.stream(outcomes).min().getAsInt()).as("each outcome occurs").isGreaterThan(1000);
     }
 }
