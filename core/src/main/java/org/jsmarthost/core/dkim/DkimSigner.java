@@ -1,10 +1,8 @@
 package org.jsmarthost.core.dkim;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PushbackInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -73,8 +71,7 @@ public final class DkimSigner {
         if (!plan.isSigned()) {
             throw new IllegalArgumentException("plan is not to sign: " + plan.reason());
         }
-        PushbackInputStream in = new PushbackInputStream(
-                message instanceof BufferedInputStream ? message : new BufferedInputStream(message, 65536), 1);
+        MessageInput in = new MessageInput(message);
         MessageHeaders headers = MessageHeaders.read(in);
         MessageDigest md = sha256();
         EightBitScanner scan = new EightBitScanner(config.bodyCanonicalization().bodyFilter(new DigestSink(md)));

@@ -1,10 +1,8 @@
 package org.jsmarthost.core.dkim;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PushbackInputStream;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -119,8 +117,7 @@ public final class DkimVerifier {
      */
     public List<DkimVerificationResult> verify(InputStream message, KeyLookup keys, Map<String, byte[]> signedDigests)
             throws IOException {
-        PushbackInputStream in = new PushbackInputStream(
-                message instanceof BufferedInputStream ? message : new BufferedInputStream(message, 65536), 1);
+        MessageInput in = new MessageInput(message);
         MessageHeaders headers = MessageHeaders.read(in);
         List<Sig> sigs = new ArrayList<>();
         Map<String, BodyHash> hashes = new LinkedHashMap<>();

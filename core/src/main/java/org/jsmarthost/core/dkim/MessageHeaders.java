@@ -1,11 +1,10 @@
 package org.jsmarthost.core.dkim;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PushbackInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -48,30 +47,22 @@ final class MessageHeaders {
     }
 
     /**
-     * Reads the header section. The returned stream (a pushback wrapper of {@code in}) is positioned
-     * at the body.
+     * Reads the header section; {@code in} is left positioned at the body.
      */
-    static MessageHeaders read(PushbackInputStream in) throws IOException {
+    static MessageHeaders read(MessageInput in) throws IOException {
         List<HeaderField> fields = new ArrayList<>();
         StringBuilder current = null;
         boolean eightBit = false;
         int lineNo = 0;
-        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        LineBuffer line = new LineBuffer();
         while (true) {
-            line.reset();
-            int end = readLine(in, line);
+            int end = line.readLine(in);
             lineNo++;
-            byte[] bytes = line.toByteArray();
-            for (byte b : bytes) {
-                if (b < 0) {
-                    eightBit = true;
-                    break;
-                }
-            }
-            if (bytes.length == 0) {
+            eightBit |= line.eightBit;
+            if (line.len == 0) {
                 break; // blank line (or EOF): end of header section
             }
-            String text = new String(bytes, StandardCharsets.ISO_8859_1);
+            String text = line.text();
             char first = text.charAt(0);
             if (first == ' ' || first == '\t') {
                 if (current == null) {
@@ -98,24 +89,41 @@ final class MessageHeaders {
         return new MessageHeaders(fields, eightBit);
     }
 
-    /** Reads one line into {@code line} (without its break); returns -1 at EOF, else 0. */
-    private static int readLine(PushbackInputStream in, ByteArrayOutputStream line) throws IOException {
-        while (true) {
-            int b = in.read();
-            if (b < 0) {
-                return -1;
-            }
-            if (b == '\n') {
-                return 0;
-            }
-            if (b == '\r') {
-                int next = in.read();
-                if (next >= 0 && next != '\n') {
-                    in.unread(next);
+    /** One header line without its break, in a reused array (no lock per byte, unlike ByteArrayOutputStream). */
+    private static final class LineBuffer {
+        byte[] bytes = new byte[256];
+        int len;
+        boolean eightBit;
+
+        /** Reads one line (a break is CRLF, LF or a lone CR); returns -1 at EOF, else 0. */
+        int readLine(MessageInput in) throws IOException {
+            len = 0;
+            eightBit = false;
+            while (true) {
+                int b = in.read();
+                if (b < 0) {
+                    return -1;
                 }
-                return 0;
+                if (b == '\n') {
+                    return 0;
+                }
+                if (b == '\r') {
+                    int next = in.read();
+                    if (next >= 0 && next != '\n') {
+                        in.unread(next);
+                    }
+                    return 0;
+                }
+                if (len == bytes.length) {
+                    bytes = Arrays.copyOf(bytes, len * 2);
+                }
+                bytes[len++] = (byte) b;
+                eightBit |= b >= 0x80;
             }
-            line.write(b);
+        }
+
+        String text() {
+            return new String(bytes, 0, len, StandardCharsets.ISO_8859_1);
         }
     }
 

@@ -118,8 +118,7 @@ class DkimSignerTest {
         SignResult r = sign(oneSubject, msg, ed);
         assertThat(h(r.signatures().get(0))).containsExactly("from", "subject", "subject");
         // explicit check of which instance is hashed first
-        MessageHeaders headers = MessageHeaders.read(new java.io.PushbackInputStream(
-                new ByteArrayInputStream(msg.getBytes(StandardCharsets.US_ASCII)), 1));
+        MessageHeaders headers = MessageHeaders.read(new MessageInput(new ByteArrayInputStream(msg.getBytes(StandardCharsets.US_ASCII))));
         String data = new String(DkimSigner.headerHashInput(headers.fields(), List.of("subject", "subject", "from", "subject"),
                 "DKIM-Signature: b=", Canonicalization.RELAXED), StandardCharsets.US_ASCII);
         assertThat(data).isEqualTo("subject:bottom\r\nsubject:top\r\nfrom:a@example.com\r\ndkim-signature:b=");

@@ -139,8 +139,7 @@ class DkimVerifierTest {
         byte[] bh = DkimSigner.sha256().digest("Hello".getBytes(StandardCharsets.US_ASCII));
         String field = "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/simple; d=example.com; s=ed; l=5; h=from:subject; bh="
                 + b64(bh) + "; b=";
-        MessageHeaders headers = MessageHeaders.read(new java.io.PushbackInputStream(
-                new ByteArrayInputStream(raw.getBytes(StandardCharsets.US_ASCII)), 1));
+        MessageHeaders headers = MessageHeaders.read(new MessageInput(new ByteArrayInputStream(raw.getBytes(StandardCharsets.US_ASCII))));
         String b = b64(ed.privateKey().sign(DkimSigner.headerHashInput(headers.fields(), List.of("from", "subject"), field,
                 Canonicalization.RELAXED)));
         String msg = field + b + "\r\n" + raw;

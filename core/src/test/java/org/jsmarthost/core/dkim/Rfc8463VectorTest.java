@@ -54,8 +54,7 @@ class Rfc8463VectorTest {
         DkimPrivateKey key = DkimPrivateKey.ed25519Seed(Base64.getDecoder().decode(ED_SECRET));
         assertThat(Base64.getEncoder().encodeToString(key.publicKeyRecordBytes())).isEqualTo(ED_PUBLIC);
 
-        MessageHeaders headers = MessageHeaders.read(new java.io.PushbackInputStream(
-                new ByteArrayInputStream(MESSAGE.getBytes(StandardCharsets.US_ASCII)), 1));
+        MessageHeaders headers = MessageHeaders.read(new MessageInput(new ByteArrayInputStream(MESSAGE.getBytes(StandardCharsets.US_ASCII))));
         List<String> h = List.of("from", "to", "subject", "date", "message-id", "from", "subject", "date");
         byte[] data = DkimSigner.headerHashInput(headers.fields(), h, ED_SIG_FIELD_NO_B, Canonicalization.RELAXED);
         String b = Base64.getEncoder().encodeToString(key.sign(data));
@@ -86,8 +85,7 @@ class Rfc8463VectorTest {
     void rsaSignatureValueIsExactlyTheRfcs() throws Exception {
         DkimPrivateKey key = rfcRsaKey();
         assertThat(Base64.getEncoder().encodeToString(key.publicKeyRecordBytes())).isEqualTo(RSA_PUBLIC);
-        MessageHeaders headers = MessageHeaders.read(new java.io.PushbackInputStream(
-                new ByteArrayInputStream(MESSAGE.getBytes(StandardCharsets.US_ASCII)), 1));
+        MessageHeaders headers = MessageHeaders.read(new MessageInput(new ByteArrayInputStream(MESSAGE.getBytes(StandardCharsets.US_ASCII))));
         List<String> h = List.of("from", "to", "subject", "date", "message-id", "from", "subject", "date");
         byte[] data = DkimSigner.headerHashInput(headers.fields(), h, RSA_SIG_FIELD_NO_B, Canonicalization.RELAXED);
         assertThat(Base64.getEncoder().encodeToString(key.sign(data))).isEqualTo(RSA_B);
