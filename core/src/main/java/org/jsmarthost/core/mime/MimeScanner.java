@@ -76,7 +76,7 @@ final class MimeScanner {
         int prevTerm = 0;
         long size = src.size();
         try (InputStream in = src.open(0, size)) {
-            byte[] buf = new byte[1 << 16];
+            byte[] buf = new byte[(int) Math.max(1, Math.min(1 << 16, size))]; // not 64 KiB for every 5 KB message
             int bufLen = 0;
             int bufPos = 0;
             long pos = 0;
