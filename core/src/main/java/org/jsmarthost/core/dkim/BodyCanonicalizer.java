@@ -3,6 +3,8 @@ package org.jsmarthost.core.dkim;
 import java.io.IOException;
 import java.io.OutputStream;
 
+import org.jsmarthost.core.ByteWords;
+
 /**
  * Streaming body canonicalisers (RFC 6376 3.4.3 and 3.4.4). State survives across write calls,
  * so a CRLF split between two buffers, or a run of white space, is handled the same as in one buffer.
@@ -46,6 +48,9 @@ abstract class BodyCanonicalizer extends OutputStream {
             process(c);
             if (isPlain(c)) {
                 int run = i;
+                while (run + 8 <= end && plainWord(ByteWords.word(b, run))) {
+                    run += 8;
+                }
                 while (run < end && isPlain(b[run])) {
                     run++;
                 }
@@ -59,6 +64,14 @@ abstract class BodyCanonicalizer extends OutputStream {
 
     /** A content byte that changes no state: it is emitted as it is once nothing is pending. */
     abstract boolean isPlain(byte b);
+
+    /** Whether all eight bytes of {@code w} are {@link #isPlain plain}. */
+    abstract boolean plainWord(long w);
+
+    private static final long CR8 = ByteWords.spread(CR);
+    private static final long LF8 = ByteWords.spread(LF);
+    private static final long SP8 = ByteWords.spread((byte) ' ');
+    private static final long HT8 = ByteWords.spread((byte) '\t');
 
     private void emitRun(byte[] b, int off, int n) throws IOException {
         if (n > buf.length - len) {
@@ -160,6 +173,11 @@ abstract class BodyCanonicalizer extends OutputStream {
         }
 
         @Override
+        boolean plainWord(long w) {
+            return !ByteWords.hasByte(w, CR8) && !ByteWords.hasByte(w, LF8);
+        }
+
+        @Override
         boolean emptyBodyIsCrlf() {
             return true;
         }
@@ -198,6 +216,12 @@ abstract class BodyCanonicalizer extends OutputStream {
         @Override
         boolean isPlain(byte b) {
             return b != CR && b != LF && b != ' ' && b != '\t';
+        }
+
+        @Override
+        boolean plainWord(long w) {
+            return !ByteWords.hasByte(w, CR8) && !ByteWords.hasByte(w, LF8) && !ByteWords.hasByte(w, SP8)
+                    && !ByteWords.hasByte(w, HT8);
         }
 
         @Override

@@ -10,6 +10,8 @@ import java.util.Locale;
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeUtility;
 
+import org.jsmarthost.core.ByteWords;
+
 /** Transfer-encoding and charset helpers for the one part being changed. */
 final class BodyCodec {
     private BodyCodec() {
@@ -83,7 +85,22 @@ final class BodyCodec {
      */
     static boolean fitsUnencoded(byte[] b, boolean asciiOnly, int maxLine) {
         int cur = 0;
-        for (byte x : b) {
+        int i = 0;
+        while (i < b.length) {
+            if (i + 8 <= b.length) {
+                // eight bytes without line break (and, with asciiOnly, without NUL or 8bit) just lengthen the line
+                long w = ByteWords.word(b, i);
+                if (!ByteWords.hasByte(w, LF8) && !ByteWords.hasByte(w, CR8)
+                        && (!asciiOnly || !ByteWords.hasHighBit(w) && !ByteWords.hasZero(w))) {
+                    cur += 8;
+                    if (cur > maxLine) {
+                        return false;
+                    }
+                    i += 8;
+                    continue;
+                }
+            }
+            byte x = b[i++];
             if (x == '\n') {
                 cur = 0;
             } else if (x != '\r') {
@@ -94,6 +111,9 @@ final class BodyCodec {
         }
         return true;
     }
+
+    private static final long LF8 = ByteWords.spread((byte) '\n');
+    private static final long CR8 = ByteWords.spread((byte) '\r');
 
     static byte[] base64(byte[] data, byte[] eol) {
         return Base64.getMimeEncoder(76, eol).encode(data);

@@ -381,11 +381,11 @@ class DisclaimerInserterTest {
         byte[] atoms = {'a', ' ', '\r', '\n', 0, (byte) 0xC3, 0x7F};
         int[] outcomes = new int[4];
         for (int round = 0; round < 50_000; round++) {
-            byte[] b = new byte[r.nextInt(40)];
+            byte[] b = new byte[r.nextInt(r.nextBoolean() ? 40 : 300)];
             for (int i = 0; i < b.length; i++) {
-                b[i] = r.nextInt(4) == 0 ? atoms[r.nextInt(atoms.length)] : (byte) 'x';
+                b[i] = r.nextInt(b.length < 40 ? 4 : 40) == 0 ? atoms[r.nextInt(atoms.length)] : (byte) 'x';
             }
-            int max = r.nextInt(12);
+            int max = r.nextInt(r.nextBoolean() ? 12 : 200);
             int longest = 0;
             int cur = 0;
             boolean ascii = true;
