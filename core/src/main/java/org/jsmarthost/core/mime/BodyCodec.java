@@ -14,6 +14,9 @@ import org.jsmarthost.core.ByteWords;
 
 /** Transfer-encoding and charset helpers for the one part being changed. */
 final class BodyCodec {
+    private static final long LF8 = ByteWords.spread((byte) '\n');
+    private static final long CR8 = ByteWords.spread((byte) '\r');
+
     private BodyCodec() {
     }
 
@@ -111,9 +114,6 @@ final class BodyCodec {
         }
         return true;
     }
-
-    private static final long LF8 = ByteWords.spread((byte) '\n');
-    private static final long CR8 = ByteWords.spread((byte) '\r');
 
     static byte[] base64(byte[] data, byte[] eol) {
         return Base64.getMimeEncoder(76, eol).encode(data);

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Collectors;
 
+import org.jsmarthost.core.ShortReads;
 import org.junit.jupiter.api.Test;
 
 class MessageInputTest {
@@ -52,7 +52,7 @@ class MessageInputTest {
             ByteArrayOutputStream restA = new ByteArrayOutputStream();
             whole.transferTo(restA);
 
-            MessageInput pieces = new MessageInput(shortReads(doc, new Random(round)));
+            MessageInput pieces = new MessageInput(ShortReads.of(doc, 0, doc.length, 9, new Random(round)));
             MessageHeaders b = MessageHeaders.read(pieces);
             ByteArrayOutputStream restB = new ByteArrayOutputStream();
             byte[] chunk = new byte[1 + r.nextInt(100)];
@@ -89,18 +89,4 @@ class MessageInputTest {
         return d.length;
     }
 
-    private static InputStream shortReads(byte[] doc, Random r) {
-        ByteArrayInputStream in = new ByteArrayInputStream(doc);
-        return new InputStream() {
-            @Override
-            public int read() {
-                return in.read();
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) {
-                return in.read(b, off, Math.min(len, 1 + r.nextInt(9)));
-            }
-        };
-    }
 }

@@ -2,13 +2,13 @@ package org.jsmarthost.core.mime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
 
+import org.jsmarthost.core.ShortReads;
 import org.junit.jupiter.api.Test;
 
 class MimeScannerTest {
@@ -142,18 +142,7 @@ class MimeScannerTest {
             InputStream open(long from, long to) {
                 int f = (int) Math.min(from, doc.length);
                 int t = (int) Math.min(to, doc.length);
-                ByteArrayInputStream bytes = new ByteArrayInputStream(doc, f, t - f);
-                return new InputStream() {
-                    @Override
-                    public int read() {
-                        return bytes.read();
-                    }
-
-                    @Override
-                    public int read(byte[] b, int off, int len) {
-                        return bytes.read(b, off, Math.min(len, 1 + r.nextInt(most)));
-                    }
-                };
+                return ShortReads.of(doc, f, t - f, most, r);
             }
         };
     }
