@@ -24,6 +24,7 @@ import org.apache.mailet.MailetContext;
 import org.jsmarthost.core.archive.ArchiveEntry;
 import org.jsmarthost.core.archive.CapturePoint;
 import org.jsmarthost.core.archive.Envelope;
+import org.jsmarthost.mailets.MessageWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,7 +112,7 @@ final class Journal {
         try {
             return archive.append(env, out -> {
                 try {
-                    message.writeTo(out);
+                    MessageWriter.writeTo(message, out);
                 } catch (MessagingException e) {
                     throw new IOException("cannot read the message of mail " + mail.getName() + ": " + e.getMessage(), e);
                 }

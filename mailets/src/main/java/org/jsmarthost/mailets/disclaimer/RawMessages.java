@@ -13,6 +13,7 @@ import javax.mail.util.SharedFileInputStream;
 
 import org.apache.mailet.Mail;
 import org.jsmarthost.mailets.MessageBytes;
+import org.jsmarthost.mailets.MessageWriter;
 
 /**
  * Moves a mail's message to and from temporary files without javax.mail re-serialising it.
@@ -84,7 +85,7 @@ final class RawMessages {
     /** {@code writeTo}, or when javax.mail cannot serialise the message the header lines and raw body (see spool). */
     private static void write(Mail mail, Target target) throws IOException, MessagingException {
         try (OutputStream o = target.open()) {
-            mail.getMessage().writeTo(o);
+            MessageWriter.writeTo(mail.getMessage(), o);
         } catch (MessagingException e) {
             try (OutputStream o = target.open()) {
                 writeRaw(mail.getMessage(), o);

@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
 
+import org.jsmarthost.mailets.MessageWriter;
+
 /**
  * A {@link MimeMessage} as the bytes {@code writeTo} produces, read through a 64 KB pipe that a helper thread
  * fills: the signer and the verifier hash the message as a stream, with no copy of the whole message in the heap.
@@ -46,7 +48,7 @@ final class MessageStream extends FilterInputStream {
         }
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream((int) size + 1024);
         try {
-            message.writeTo(bytes);
+            MessageWriter.writeTo(message, bytes);
         } catch (MessagingException e) {
             throw new IOException("writing the message failed: " + e, e);
         }
@@ -68,7 +70,7 @@ final class MessageStream extends FilterInputStream {
         AtomicReference<Exception> failure = new AtomicReference<>();
         Thread writer = new Thread(() -> {
             try (OutputStream sink = out) {
-                message.writeTo(sink);
+                MessageWriter.writeTo(message, sink);
             } catch (IOException | MessagingException | RuntimeException e) {
                 failure.set(e);
             }

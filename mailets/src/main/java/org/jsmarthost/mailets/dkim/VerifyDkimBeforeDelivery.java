@@ -25,6 +25,7 @@ import org.jsmarthost.core.dkim.DkimVerifier;
 import org.jsmarthost.core.dkim.KeyLookup;
 import org.jsmarthost.core.dkim.SignedMessage;
 import org.jsmarthost.core.status.PackStatus;
+import org.jsmarthost.mailets.MessageWriter;
 import org.jsmarthost.mailets.PackMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -182,7 +183,7 @@ public final class VerifyDkimBeforeDelivery extends PackMailet {
         }
         SignedMessage.Check check = record.get().check();
         try {
-            mail.getMessage().writeTo(check);
+            MessageWriter.writeTo(mail.getMessage(), check);
         } catch (IOException e) {
             throw new MessagingException("DKIM self-verification of " + mail.getName() + " failed: " + e.getMessage(), e);
         }
