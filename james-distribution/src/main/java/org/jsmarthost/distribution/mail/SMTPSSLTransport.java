@@ -1,32 +1,16 @@
 package org.jsmarthost.distribution.mail;
 
-import java.io.IOException;
-import java.io.OutputStream;
-
-import javax.mail.MessagingException;
 import javax.mail.Session;
 import javax.mail.URLName;
 
 /**
  * The SMTPS (implicit TLS) counterpart of {@link SMTPTransport}, for {@code <mail.smtps.class>}; same simple name as
- * javax.mail's class, so that James treats it exactly like the stock one.
+ * javax.mail's class, so that James treats it exactly like the stock one. Like javax.mail's {@code SMTPSSLTransport}
+ * it is the SMTP transport constructed for protocol "smtps" with implicit TLS; extending ours, it shares its DATA
+ * stream ({@link DataStream}).
  */
-public class SMTPSSLTransport extends com.sun.mail.smtp.SMTPSSLTransport {
-    private final FastData fastData = new FastData();
-
+public class SMTPSSLTransport extends SMTPTransport {
     public SMTPSSLTransport(Session session, URLName urlname) {
-        super(session, urlname);
-    }
-
-    /** DATA through the one-pass {@link DataStream} ({@link FastData}); javax.mail issues the command. */
-    @Override
-    protected OutputStream data() throws MessagingException {
-        return fastData.open(this, super.data());
-    }
-
-    @Override
-    protected void finishData() throws IOException, MessagingException {
-        fastData.finish();
-        super.finishData();
+        super(session, urlname, "smtps", true); // what javax.mail's SMTPSSLTransport does, and nothing else
     }
 }

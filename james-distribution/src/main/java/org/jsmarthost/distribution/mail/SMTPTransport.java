@@ -33,6 +33,11 @@ public class SMTPTransport extends com.sun.mail.smtp.SMTPTransport {
         super(session, urlname);
     }
 
+    /** For {@link SMTPSSLTransport}: javax.mail's constructor with protocol name and implicit TLS. */
+    protected SMTPTransport(Session session, URLName urlname, String name, boolean isSSL) {
+        super(session, urlname, name, isSSL);
+    }
+
     /** DATA through the one-pass {@link DataStream} ({@link FastData}); javax.mail issues the command. */
     @Override
     protected OutputStream data() throws MessagingException {

@@ -202,6 +202,24 @@ class DataStreamTest {
         }
     }
 
+    /** Our smtps transport speaks TLS from the first byte (implicit TLS, like javax.mail's): a plain peer fails it. */
+    @Test
+    void smtpsStartsWithTls() throws Exception {
+        try (Peer peer = new Peer()) {
+            Properties p = new Properties();
+            p.setProperty("mail.smtps.class", SMTPSSLTransport.class.getName());
+            p.setProperty("mail.smtps.host", "127.0.0.1");
+            p.setProperty("mail.smtps.port", String.valueOf(peer.server.getLocalPort()));
+            p.setProperty("mail.smtps.timeout", "10000");
+            p.setProperty("mail.smtps.connectiontimeout", "10000");
+            Transport t = Session.getInstance(p).getTransport("smtps");
+            assertThat(t).isExactlyInstanceOf(SMTPSSLTransport.class);
+            org.assertj.core.api.Assertions.assertThatThrownBy(t::connect)
+                .isInstanceOf(javax.mail.MessagingException.class)
+                .hasRootCauseInstanceOf(javax.net.ssl.SSLException.class);
+        }
+    }
+
     /**
      * The same messages sent over a real socket by javax.mail's transport and by ours: the peer receives the same
      * DATA bytes (dots at line starts, bare LF and CR, a last line without line break, 8bit, a body larger than the

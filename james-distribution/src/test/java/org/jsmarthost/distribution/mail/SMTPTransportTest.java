@@ -24,6 +24,9 @@ class SMTPTransportTest {
         assertThat(session.getTransport("smtps")).isExactlyInstanceOf(SMTPSSLTransport.class);
         assertThat(session.getProvider("smtp").getClassName()).isEqualTo(SMTPTransport.class.getName());
         assertThat(session.getProvider("smtp").getVendor()).isEqualTo("james-smarthost");
+        // smtps is our SMTP transport constructed for implicit TLS (as javax.mail's SMTPSSLTransport is javax.mail's),
+        // so it writes DATA through the same one-pass stream
+        assertThat(session.getTransport("smtps")).isInstanceOf(SMTPTransport.class);
     }
 
     @Test
