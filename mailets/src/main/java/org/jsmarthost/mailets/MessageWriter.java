@@ -64,7 +64,7 @@ public final class MessageWriter {
             return false;
         }
         try (InputStream in = wrapper.getMessageInputStream()) {
-            byte[] head = new byte[Math.min(4096, HEADER_LIMIT)];
+            byte[] head = new byte[4096]; // grows up to HEADER_LIMIT
             int n = 0;
             int end = -1;
             while (true) {

@@ -10,8 +10,8 @@ import java.util.Objects;
  *
  * <p>Why: {@code SMTPOutputStream} looks at every byte of the message twice (dot-stuffing, then its parent
  * {@code CRLFOutputStream} for line breaks) and hands each line to the connection's synchronized
- * {@code BufferedOutputStream} in two calls; at 50 KB that was about 4 % of a relay's CPU samples. This stream finds
- * line breaks in runs, collects the output in its own buffer and passes it on in large pieces.
+ * {@code BufferedOutputStream} in two calls; at 50 KB that was 6.9 % of the Java samples of the full chain. This
+ * stream finds line breaks in runs, collects the output in its own buffer and passes it on in large pieces.
  *
  * <p>State is the last byte written ({@code -1}: none), as in {@code SMTPOutputStream}: a "." right after a CR, an LF
  * or at the start is doubled, and {@link #ensureAtBOL()} ends an unfinished last line. One difference, on purpose:
