@@ -185,7 +185,7 @@ def insert_before_remote_delivery(text, block):
     relay = re.search(r'<processor\s+state="relay"', text)
     if not relay:
         raise SystemExit("mailetcontainer.xml has no <processor state=\"relay\">")
-    rd = re.compile(r'<mailet\b[^>]*class="RemoteDelivery"').search(text, relay.end())
+    rd = re.compile(r'<mailet\b[^>]*class="(?:[\w.]+\.)?RemoteDelivery"').search(text, relay.end())
     if not rd:
         raise SystemExit("the relay processor has no RemoteDelivery mailet")
     line_start = text.rfind("\n", 0, rd.start()) + 1

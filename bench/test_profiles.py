@@ -5,7 +5,7 @@ The shipped conf has empty stage slots today; these tests wire a pack component 
 markers, plus the relay hooks, the transport matcher and a DKIM guard outside them) and check what each
 profile keeps, removes and replaces, and that every generated file is well-formed XML.
 """
-import json, os, subprocess, sys, tempfile, unittest
+import json, os, shutil, subprocess, sys, tempfile, unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -133,6 +133,18 @@ class ProfilesTest(unittest.TestCase):
         self.assertLess(mc.index("org.apache.james.jdkim.mailets.DKIMSign"), mc.index('class="ToRepository"'))
         self.assertLess(mc.index('class="ToRepository"'), mc.index('class="RemoteDelivery"'))
         self.assertNotIn("SignDkim", mc)
+
+    def test_stock_goes_before_the_distributions_remote_delivery_too(self):
+        conf = tempfile.mkdtemp()
+        open(os.path.join(conf, "mailetcontainer.xml"), "w").write(MAILETCONTAINER.replace(
+            'class="RemoteDelivery"', 'class="org.jsmarthost.distribution.mail.RemoteDelivery"'))
+        for name in os.listdir(self.conf):
+            if name != "mailetcontainer.xml":
+                shutil.copy(os.path.join(self.conf, name), conf)
+        info, files = run(conf, "stock")
+        mc = files["mailetcontainer.xml"]
+        self.assertLess(mc.index('class="ToRepository"'), mc.index('class="org.jsmarthost.distribution.mail.RemoteDelivery"'))
+        self.assertIn("<gateway>x</gateway>", mc)
 
     def test_a_stage_without_component_is_empty(self):
         conf = tempfile.mkdtemp()

@@ -23,7 +23,8 @@ import java.util.function.Predicate;
 /**
  * A real SMTP server on 127.0.0.1 standing in for "the internet" (the upstream relay host): it accepts
  * every message and records its envelope and bytes. RFC 5321 subset: EHLO/HELO, MAIL, RCPT, DATA (with
- * dot-unstuffing), RSET, NOOP, QUIT.
+ * dot-unstuffing), RSET, NOOP, QUIT. For failure tests its RCPT reply and a pause before the DATA reply can be set
+ * ({@link #rcptReply}, {@link #dataPause}); it counts connections.
  */
 public final class SmtpSink implements AutoCloseable {
     /** One message as the sink received it. */
@@ -57,6 +58,9 @@ public final class SmtpSink implements AutoCloseable {
         return thread;
     });
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile String rcptReply = "250 2.1.5 ok";
+    private volatile Duration dataPause = Duration.ZERO;
     private volatile boolean closed;
 
     private SmtpSink(ServerSocket serverSocket) {
@@ -80,6 +84,23 @@ public final class SmtpSink implements AutoCloseable {
 
     public int port() {
         return serverSocket.getLocalPort();
+    }
+
+    /** The reply to every RCPT from now on, e.g. "451 4.3.0 try later" or "550 5.1.1 no such user" (default 250). */
+    public SmtpSink rcptReply(String reply) {
+        this.rcptReply = reply;
+        return this;
+    }
+
+    /** How long the sink waits after the final "." before it answers (default none). */
+    public SmtpSink dataPause(Duration pause) {
+        this.dataPause = pause;
+        return this;
+    }
+
+    /** Connections accepted so far. */
+    public int connections() {
+        return connections.get();
     }
 
     public List<Received> received() {
@@ -113,6 +134,7 @@ public final class SmtpSink implements AutoCloseable {
         while (!closed) {
             try {
                 Socket client = serverSocket.accept();
+                connections.incrementAndGet();
                 executor.submit(() -> serve(client));
             } catch (IOException e) {
                 if (!closed) {
@@ -145,8 +167,11 @@ public final class SmtpSink implements AutoCloseable {
                     recipients.clear();
                     reply(out, "250 2.1.0 ok");
                 } else if (upper.startsWith("RCPT TO:")) {
-                    recipients.add(path(line.substring(8)));
-                    reply(out, "250 2.1.5 ok");
+                    String answer = rcptReply;
+                    if (answer.startsWith("2")) {
+                        recipients.add(path(line.substring(8)));
+                    }
+                    reply(out, answer);
                 } else if (upper.equals("DATA")) {
                     if (mailFrom == null || recipients.isEmpty()) {
                         reply(out, "503 5.5.1 need MAIL and RCPT");
@@ -154,6 +179,14 @@ public final class SmtpSink implements AutoCloseable {
                     }
                     reply(out, "354 go ahead");
                     byte[] data = readData(in);
+                    if (!dataPause.isZero()) {
+                        try {
+                            Thread.sleep(dataPause.toMillis());
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
                     received.add(new Received(helo, mailFrom, recipients, data));
                     mailFrom = null;
                     recipients = new ArrayList<>();

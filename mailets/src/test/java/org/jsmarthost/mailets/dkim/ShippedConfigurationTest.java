@@ -58,7 +58,7 @@ class ShippedConfigurationTest {
         String xml = java.nio.file.Files.readString(ROOT.resolve("conf/mailetcontainer.xml"));
         int sign = xml.indexOf("class=\"org.jsmarthost.mailets.dkim.SignDkim\"");
         int verify = xml.indexOf("class=\"org.jsmarthost.mailets.dkim.VerifyDkimBeforeDelivery\"");
-        int delivery = xml.indexOf("<mailet match=\"All\" class=\"RemoteDelivery\"");
+        int delivery = xml.indexOf("<mailet match=\"All\" class=\"org.jsmarthost.distribution.mail.RemoteDelivery\"");
         assertThat(sign).isPositive().isLessThan(verify);
         assertThat(verify).isLessThan(delivery);
         assertThat(xml.substring(verify, delivery)).as("no mailet between the self-check and delivery").doesNotContain("<mailet ");
