@@ -17,13 +17,16 @@ import java.util.regex.Pattern;
  *   <li>{@value #PAUSE}: after an immediate attempt failed temporarily, how long every mail goes straight to the
  *       queue: a positive number with unit ms, s (default), m or h (default {@code 30s}).</li>
  * </ul>
+ *
+ * <p>The duration notation is the pack's ({@code org.jsmarthost.core.Durations}), parsed here again: this class is
+ * part of the launcher on James's class path, which cannot see the pack's jars in {@code extensions-jars/}.
  */
 final class ImmediateDeliveryConfig {
     static final String ENABLED = "immediateDelivery";
     static final String THREADS = "immediateDeliveryThreads";
     static final String PAUSE = "immediateDeliveryPause";
     static final Duration DEFAULT_PAUSE = Duration.ofSeconds(30);
-    private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})\\s*(ms|s|m|h)?");
+    private static final Pattern DURATION = Pattern.compile("([1-9][0-9]{0,6})\\s*(ms|s|m|h)?");
 
     final boolean enabled;
     final int threads;
@@ -83,13 +86,12 @@ final class ImmediateDeliveryConfig {
             return DEFAULT_PAUSE;
         }
         Matcher m = DURATION.matcher(v.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+        if (!m.matches()) {
             throw new IllegalArgumentException("'" + name + "' is '" + v
                     + "', expected a positive number with unit ms, s (default), m or h, e.g. '30s'");
         }
         long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2);
-        switch (unit) {
+        switch (m.group(2) == null ? "s" : m.group(2)) {
             case "ms":
                 return Duration.ofMillis(n);
             case "m":
@@ -101,13 +103,7 @@ final class ImmediateDeliveryConfig {
         }
     }
 
-    @Override
-    public String toString() {
-        return enabled ? "immediate delivery on (" + threads + " at once, pause " + text(pause) + " after a temporary failure)"
-                : "immediate delivery off";
-    }
-
-    /** 30s, 2m, 1h, 300ms: the parameter's own notation. */
+    /** 30s, 2m, 1h, 300ms: the parameter's notation. */
     static String text(Duration d) {
         long ms = d.toMillis();
         if (ms % 3_600_000 == 0) {
@@ -118,5 +114,11 @@ final class ImmediateDeliveryConfig {
             return ms / 1000 + "s";
         }
         return ms + "ms";
+    }
+
+    @Override
+    public String toString() {
+        return enabled ? "immediate delivery on (" + threads + " at once, pause " + text(pause) + " after a temporary failure)"
+                : "immediate delivery off";
     }
 }

@@ -257,66 +257,79 @@ class RemoteDeliveryTest {
         return names;
     }
 
+    /** A real SMTP peer on 127.0.0.1, an in-memory queue factory and our mailet delivering to the peer. */
+    private static final class Fixture implements AutoCloseable {
+        final org.jsmarthost.it.SmtpSink sink;
+        final org.apache.james.queue.memory.MemoryMailQueueFactory queues = queues();
+        final RemoteDelivery mailet;
+
+        Fixture(String rcptReply, String... parameters) throws Exception {
+            sink = org.jsmarthost.it.SmtpSink.start().rcptReply(rcptReply);
+            RemoteDelivery m = null;
+            try {
+                m = (RemoteDelivery) init(true, immediate(sink.port(), parameters), queues);
+            } finally {
+                if (m == null) {
+                    sink.close();
+                }
+            }
+            mailet = m;
+        }
+
+        List<String> queued() throws Exception {
+            return RemoteDeliveryTest.queued(queues);
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                mailet.destroy();
+            } finally {
+                sink.close();
+            }
+        }
+    }
+
     @Test
     void immediateDeliveryDeliversAtOnceAndQueuesNothing() throws Exception {
-        try (org.jsmarthost.it.SmtpSink sink = org.jsmarthost.it.SmtpSink.start()) {
-            org.apache.james.queue.memory.MemoryMailQueueFactory queues = queues();
-            RemoteDelivery ours = (RemoteDelivery) init(true, immediate(sink.port()), queues);
-            try {
-                assertThat(ours.immediateDelivery()).isTrue();
-                org.apache.james.server.core.MailImpl m = mail("m1");
-                ours.service(m);
-                assertThat(m.getState()).isEqualTo(org.apache.mailet.Mail.GHOST);
-                assertThat(sink.received()).hasSize(1);
-                assertThat(sink.received().get(0).recipients).containsExactly("b@remote.example");
-                assertThat(sink.received().get(0).content()).contains("Subject: m1").contains("body of m1");
-                assertThat(queued(queues)).isEmpty();
-            } finally {
-                ours.destroy();
-            }
+        try (Fixture f = new Fixture("250 2.1.5 ok")) {
+            assertThat(f.mailet.immediateDelivery()).isTrue();
+            org.apache.james.server.core.MailImpl m = mail("m1");
+            f.mailet.service(m);
+            assertThat(m.getState()).isEqualTo(org.apache.mailet.Mail.GHOST);
+            assertThat(f.sink.received()).hasSize(1);
+            assertThat(f.sink.received().get(0).recipients).containsExactly("b@remote.example");
+            assertThat(f.sink.received().get(0).content()).contains("Subject: m1").contains("body of m1");
+            assertThat(f.queued()).isEmpty();
         }
     }
 
     @Test
     void aTemporaryFailureQueuesTheMailAndPausesImmediateDelivery() throws Exception {
-        try (org.jsmarthost.it.SmtpSink sink = org.jsmarthost.it.SmtpSink.start()) {
-            sink.rcptReply("451 4.3.0 try later");
-            org.apache.james.queue.memory.MemoryMailQueueFactory queues = queues();
-            RemoteDelivery ours = (RemoteDelivery) init(true, immediate(sink.port(), "immediateDeliveryPause", "1h"), queues);
-            try {
-                org.apache.james.server.core.MailImpl m1 = mail("m1");
-                ours.service(m1);
-                assertThat(m1.getState()).isEqualTo(org.apache.mailet.Mail.GHOST);
-                assertThat(sink.connections()).isEqualTo(1);
-                assertThat(queued(queues)).containsExactly("m1");
-                // paused: the next mail goes to the queue without an attempt, even though the gateway is fine again
-                sink.rcptReply("250 2.1.5 ok");
-                ours.service(mail("m2"));
-                assertThat(sink.connections()).isEqualTo(1);
-                assertThat(sink.received()).isEmpty();
-                assertThat(queued(queues)).containsExactly("m1", "m2");
-            } finally {
-                ours.destroy();
-            }
+        try (Fixture f = new Fixture("451 4.3.0 try later", "immediateDeliveryPause", "1h")) {
+            org.apache.james.server.core.MailImpl m1 = mail("m1");
+            f.mailet.service(m1);
+            assertThat(m1.getState()).isEqualTo(org.apache.mailet.Mail.GHOST);
+            assertThat(f.sink.connections()).isEqualTo(1);
+            assertThat(f.queued()).containsExactly("m1");
+            // paused: the next mail goes to the queue without an attempt, even though the gateway is fine again
+            f.sink.rcptReply("250 2.1.5 ok");
+            f.mailet.service(mail("m2"));
+            assertThat(f.sink.connections()).isEqualTo(1);
+            assertThat(f.sink.received()).isEmpty();
+            assertThat(f.queued()).containsExactly("m1", "m2");
         }
     }
 
     @Test
     void thePauseEnds() throws Exception {
-        try (org.jsmarthost.it.SmtpSink sink = org.jsmarthost.it.SmtpSink.start()) {
-            sink.rcptReply("421 4.3.2 shutting down");
-            org.apache.james.queue.memory.MemoryMailQueueFactory queues = queues();
-            RemoteDelivery ours = (RemoteDelivery) init(true, immediate(sink.port(), "immediateDeliveryPause", "300ms"), queues);
-            try {
-                ours.service(mail("m1"));
-                sink.rcptReply("250 2.1.5 ok");
-                Thread.sleep(400);
-                ours.service(mail("m2"));
-                assertThat(sink.received()).extracting(r -> r.content().contains("body of m2")).containsExactly(true);
-                assertThat(queued(queues)).containsExactly("m1");
-            } finally {
-                ours.destroy();
-            }
+        try (Fixture f = new Fixture("421 4.3.2 shutting down", "immediateDeliveryPause", "300ms")) {
+            f.mailet.service(mail("m1"));
+            f.sink.rcptReply("250 2.1.5 ok");
+            Thread.sleep(400);
+            f.mailet.service(mail("m2"));
+            assertThat(f.sink.received()).extracting(r -> r.content().contains("body of m2")).containsExactly(true);
+            assertThat(f.queued()).containsExactly("m1");
         }
     }
 
@@ -351,34 +364,28 @@ class RemoteDeliveryTest {
 
     @Test
     void atMostImmediateDeliveryThreadsAttemptsRunAtOnce() throws Exception {
-        try (org.jsmarthost.it.SmtpSink sink = org.jsmarthost.it.SmtpSink.start()) {
-            sink.dataPause(java.time.Duration.ofSeconds(2));
-            org.apache.james.queue.memory.MemoryMailQueueFactory queues = queues();
-            RemoteDelivery ours = (RemoteDelivery) init(true, immediate(sink.port(), "immediateDeliveryThreads", "1"), queues);
-            try {
-                org.apache.james.server.core.MailImpl m1 = mail("m1");
-                Thread first = new Thread(() -> {
-                    try {
-                        ours.service(m1);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-                first.start();
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                while (sink.connections() < 1 && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
+        try (Fixture f = new Fixture("250 2.1.5 ok", "immediateDeliveryThreads", "1")) {
+            f.sink.dataPause(java.time.Duration.ofSeconds(2));
+            org.apache.james.server.core.MailImpl m1 = mail("m1");
+            Thread first = new Thread(() -> {
+                try {
+                    f.mailet.service(m1);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
                 }
-                ours.service(mail("m2")); // the only permit is taken: queued at once
-                assertThat(queued(queues)).containsExactly("m2");
-                first.join(20_000);
-                assertThat(m1.getState()).isEqualTo(org.apache.mailet.Mail.GHOST);
-                assertThat(sink.received()).extracting(r -> r.content().contains("body of m1")).containsExactly(true);
-                assertThat(queued(queues)).containsExactly("m2");
-                assertThat(sink.connections()).isEqualTo(1);
-            } finally {
-                ours.destroy();
+            });
+            first.start();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (f.sink.connections() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
             }
+            f.mailet.service(mail("m2")); // the only permit is taken (before the connection was made): queued at once
+            assertThat(f.queued()).containsExactly("m2");
+            first.join(20_000);
+            assertThat(m1.getState()).isEqualTo(org.apache.mailet.Mail.GHOST);
+            assertThat(f.sink.received()).extracting(r -> r.content().contains("body of m1")).containsExactly(true);
+            assertThat(f.queued()).containsExactly("m2");
+            assertThat(f.sink.connections()).isEqualTo(1);
         }
     }
 

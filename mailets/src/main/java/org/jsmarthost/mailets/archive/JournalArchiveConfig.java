@@ -6,9 +6,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import org.jsmarthost.core.Durations;
 import org.jsmarthost.core.archive.CapturePoint;
 
 /**
@@ -58,7 +57,6 @@ final class JournalArchiveConfig {
 
     enum OnFailure { RETRY, ERROR }
 
-    private static final Pattern DURATION = Pattern.compile("([1-9][0-9]{0,6})\\s*(ms|s|m|h)?");
 
     final Optional<CapturePoint> capturePoint;
     final Path root;
@@ -179,25 +177,6 @@ final class JournalArchiveConfig {
     }
 
     private static Duration duration(String v) {
-        if (v == null) {
-            return DEFAULT_RETRY_DELAY;
-        }
-        Matcher m = DURATION.matcher(v.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new IllegalArgumentException("'" + RETRY_DELAY + "' is '" + v
-                + "', expected a positive number with unit ms, s (default), m or h, e.g. '60s'");
-        }
-        long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2);
-        switch (unit) {
-            case "ms":
-                return Duration.ofMillis(n);
-            case "m":
-                return Duration.ofMinutes(n);
-            case "h":
-                return Duration.ofHours(n);
-            default:
-                return Duration.ofSeconds(n);
-        }
+        return Durations.parse(RETRY_DELAY, v, DEFAULT_RETRY_DELAY, "60s");
     }
 }
