@@ -390,6 +390,34 @@ class RemoteDeliveryTest {
     }
 
     @Test
+    void theJavadocExampleLoadsAndDeliversAtOnce() throws Exception {
+        String source = java.nio.file.Files.readString(java.nio.file.Path.of(
+            "src/main/java/org/jsmarthost/distribution/mail/RemoteDelivery.java"));
+        Matcher example = Pattern.compile("(?s)<mailet match=\"All\" class=\"" + Pattern.quote(RemoteDelivery.class.getName())
+            + "\">(.*?)</mailet>").matcher(source);
+        assertThat(example.find()).as("the XML example in the class javadoc").isTrue();
+        try (org.jsmarthost.it.SmtpSink sink = org.jsmarthost.it.SmtpSink.start()) {
+            Map<String, String> parameters = new java.util.HashMap<>();
+            Matcher p = Pattern.compile("<([\\w.]+)>([^<]*)</\\1>").matcher(example.group(1));
+            while (p.find()) {
+                parameters.put(p.group(1), p.group(2).replace("${sys:smarthost.relayhost}", "127.0.0.1:" + sink.port()));
+            }
+            assertThat(parameters).containsKeys("gateway", "immediateDelivery", "immediateDeliveryThreads", "immediateDeliveryPause",
+                "mail.smtp.class");
+            org.apache.james.queue.memory.MemoryMailQueueFactory queues = queues();
+            RemoteDelivery ours = (RemoteDelivery) init(true, parameters, queues);
+            try {
+                assertThat(ours.immediateDelivery()).isTrue();
+                ours.service(mail("m1"));
+                assertThat(sink.received()).extracting(r -> r.content().contains("body of m1")).containsExactly(true);
+                assertThat(queued(queues)).isEmpty();
+            } finally {
+                ours.destroy();
+            }
+        }
+    }
+
+    @Test
     void immediateDeliveryNeedsAGatewayAndNoOnSuccess() throws Exception {
         Map<String, String> noGateway = new java.util.HashMap<>(immediate(10025));
         noGateway.remove("gateway");
