@@ -45,9 +45,7 @@ final class ImmediateDeliveryConfig {
      */
     static ImmediateDeliveryConfig parse(Function<String, String> params) {
         boolean enabled = bool(ENABLED, params.apply(ENABLED));
-        String delivery = params.apply("deliveryThreads");
-        int threads = count(THREADS, params.apply(THREADS),
-                delivery == null || delivery.isBlank() ? 1 : count("deliveryThreads", delivery, 1));
+        int threads = count(THREADS, params.apply(THREADS), deliveryThreads(params.apply("deliveryThreads")));
         Duration pause = duration(PAUSE, params.apply(PAUSE));
         return new ImmediateDeliveryConfig(enabled, threads, pause);
     }
@@ -63,6 +61,15 @@ final class ImmediateDeliveryConfig {
                 return false;
             default:
                 throw new IllegalArgumentException("'" + name + "' is '" + v + "', expected true or false");
+        }
+    }
+
+    /** James's {@code deliveryThreads} as the default, within 1–1000; James itself judges the parameter. */
+    private static int deliveryThreads(String v) {
+        try {
+            return v == null ? 1 : Math.max(1, Math.min(1000, Integer.parseInt(v.trim())));
+        } catch (NumberFormatException e) {
+            return 1;
         }
     }
 

@@ -459,5 +459,8 @@ class RemoteDeliveryTest {
         assertThat(shipped.enabled).isTrue();
         assertThat(shipped.threads).isEqualTo(10);
         assertThat(shipped.pause).isEqualTo(java.time.Duration.ofMinutes(2));
+        // James's own deliveryThreads is James's to judge: any value gives a default, never a start-up error here
+        assertThat(ImmediateDeliveryConfig.parse(Map.of("deliveryThreads", "2000")::get).threads).isEqualTo(1000);
+        assertThat(ImmediateDeliveryConfig.parse(Map.of("deliveryThreads", "many")::get).threads).isEqualTo(1);
     }
 }
