@@ -43,17 +43,4 @@ public final class Durations {
                 return Duration.ofSeconds(n);
         }
     }
-
-    /** The duration in this notation, in the largest unit that divides it: 30s, 2m, 1h, 300ms. */
-    public static String text(Duration d) {
-        long ms = d.toMillis();
-        if (ms != 0 && ms % 3_600_000 == 0) {
-            return ms / 3_600_000 + "h";
-        } else if (ms != 0 && ms % 60_000 == 0) {
-            return ms / 60_000 + "m";
-        } else if (ms % 1000 == 0) {
-            return ms / 1000 + "s";
-        }
-        return ms + "ms";
-    }
 }

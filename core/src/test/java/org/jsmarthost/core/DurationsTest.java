@@ -26,13 +26,4 @@ class DurationsTest {
                 .hasMessage("'retryDelay' is '" + bad + "', expected a positive number with unit ms, s (default), m or h, e.g. '60s'");
         }
     }
-
-    @Test
-    void textGivesTheNotationBack() {
-        for (String s : new String[] {"300ms", "1500ms", "30s", "90s", "2m", "1h", "25h"}) {
-            assertThat(Durations.text(Durations.parse("p", s, null, "x"))).isEqualTo(s);
-        }
-        assertThat(Durations.text(Duration.ofSeconds(120))).isEqualTo("2m");
-        assertThat(Durations.text(Duration.ZERO)).isEqualTo("0s");
-    }
 }

@@ -17,8 +17,10 @@ import org.apache.james.domainlist.api.DomainList;
 import org.apache.james.metrics.api.Metric;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.transport.mailets.remote.delivery.DeliveryRunnable;
 import org.apache.james.transport.mailets.remote.delivery.ExecutionResult;
 import org.apache.james.transport.mailets.remote.delivery.MailDelivrer;
+import org.apache.james.transport.mailets.remote.delivery.MailDelivrerToHost;
 import org.apache.james.transport.mailets.remote.delivery.RemoteDeliveryConfiguration;
 import org.apache.mailet.Mail;
 import org.slf4j.Logger;
@@ -83,7 +85,6 @@ import org.slf4j.LoggerFactory;
  */
 public class RemoteDelivery extends org.apache.james.transport.mailets.RemoteDelivery {
     private static final Logger LOGGER = LoggerFactory.getLogger(RemoteDelivery.class);
-    private static final String JAMES = "org.apache.james.transport.mailets.remote.delivery.";
 
     private final MetricFactory metricFactory;
     private volatile Immediate immediate;
@@ -136,11 +137,10 @@ public class RemoteDelivery extends org.apache.james.transport.mailets.RemoteDel
     private Immediate immediate(ImmediateDeliveryConfig config) {
         try {
             Object configuration = fieldOfType(org.apache.james.transport.mailets.RemoteDelivery.class, this,
-                    JAMES + "RemoteDeliveryConfiguration");
-            Object runnable = fieldOfType(org.apache.james.transport.mailets.RemoteDelivery.class, this,
-                    JAMES + "DeliveryRunnable");
-            Object delivrer = fieldOfType(runnable, JAMES + "MailDelivrer");
-            Object outgoingMails = fieldOfType(runnable, Metric.class.getName());
+                    RemoteDeliveryConfiguration.class);
+            Object runnable = fieldOfType(org.apache.james.transport.mailets.RemoteDelivery.class, this, DeliveryRunnable.class);
+            Object delivrer = fieldOfType(runnable, MailDelivrer.class);
+            Object outgoingMails = fieldOfType(runnable, Metric.class);
             if (!(configuration instanceof RemoteDeliveryConfiguration) || !(delivrer instanceof MailDelivrer)) {
                 LOGGER.warn("{}: James's MailDelivrer not found; immediate delivery off, every mail is queued", getMailetName());
                 return null;
@@ -248,9 +248,9 @@ public class RemoteDelivery extends org.apache.james.transport.mailets.RemoteDel
      */
     static List<GenericObjectPool<?>> sessionPools(org.apache.james.transport.mailets.RemoteDelivery mailet)
             throws ReflectiveOperationException {
-        Object runnable = fieldOfType(org.apache.james.transport.mailets.RemoteDelivery.class, mailet, JAMES + "DeliveryRunnable");
-        Object delivrer = fieldOfType(runnable, JAMES + "MailDelivrer");
-        Object toHost = fieldOfType(delivrer, JAMES + "MailDelivrerToHost");
+        Object runnable = fieldOfType(org.apache.james.transport.mailets.RemoteDelivery.class, mailet, DeliveryRunnable.class);
+        Object delivrer = fieldOfType(runnable, MailDelivrer.class);
+        Object toHost = fieldOfType(delivrer, MailDelivrerToHost.class);
         Map<Object, Boolean> seen = new IdentityHashMap<>();
         List<GenericObjectPool<?>> pools = new ArrayList<>();
         if (toHost == null) {
@@ -268,13 +268,14 @@ public class RemoteDelivery extends org.apache.james.transport.mailets.RemoteDel
         return pools;
     }
 
-    private static Object fieldOfType(Object owner, String typeName) throws ReflectiveOperationException {
-        return owner == null ? null : fieldOfType(owner.getClass(), owner, typeName);
+    private static Object fieldOfType(Object owner, Class<?> type) throws ReflectiveOperationException {
+        return owner == null ? null : fieldOfType(owner.getClass(), owner, type);
     }
 
-    private static Object fieldOfType(Class<?> declaring, Object owner, String typeName) throws ReflectiveOperationException {
+    /** The value of the first field of {@code declaring} declared with exactly {@code type}, or null. */
+    private static Object fieldOfType(Class<?> declaring, Object owner, Class<?> type) throws ReflectiveOperationException {
         for (Field f : declaring.getDeclaredFields()) {
-            if (f.getType().getName().equals(typeName)) {
+            if (f.getType() == type) {
                 f.setAccessible(true);
                 return f.get(owner);
             }
