@@ -34,21 +34,37 @@ public final class MessageBytes {
 
     /** Makes {@code message} (never changed afterwards) the mail's message. */
     public static void replace(Mail mail, byte[] message) throws MessagingException {
+        replace(mail, message, 0, message.length);
+    }
+
+    /** Makes {@code buf[offset .. offset + length)} (never changed afterwards) the mail's message. */
+    public static void replace(Mail mail, byte[] buf, int offset, int length) throws MessagingException {
         if (mail instanceof MailImpl) {
-            ((MailImpl) mail).setMessageContent(new Source(mail.getName(), message));
+            ((MailImpl) mail).setMessageContent(new Source(mail.getName(), buf, offset, length));
         } else {
-            mail.setMessage(new MimeMessage(SESSION, new Stream(message, 0, message.length)));
+            mail.setMessage(new MimeMessage(SESSION, new Stream(buf, offset, length)));
         }
     }
 
-    /** A message source over bytes that nobody changes. */
+    /** A message source over bytes that nobody changes: a whole array or a range of one. */
     public static final class Source implements MimeMessageSource {
         private final String id;
         private final byte[] content;
+        private final int offset;
+        private final int length;
 
         public Source(String id, byte[] content) {
+            this(id, content, 0, content.length);
+        }
+
+        public Source(String id, byte[] content, int offset, int length) {
+            if (offset < 0 || length < 0 || offset + length > content.length) {
+                throw new IndexOutOfBoundsException("range " + offset + "+" + length + " of " + content.length);
+            }
             this.id = id;
             this.content = content;
+            this.offset = offset;
+            this.length = length;
         }
 
         @Override
@@ -58,12 +74,12 @@ public final class MessageBytes {
 
         @Override
         public InputStream getInputStream() {
-            return new Stream(content, 0, content.length);
+            return new Stream(content, offset, length);
         }
 
         @Override
         public long getMessageSize() {
-            return content.length;
+            return length;
         }
     }
 

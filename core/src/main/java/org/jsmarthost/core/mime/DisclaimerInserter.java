@@ -15,8 +15,10 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -120,6 +122,13 @@ public final class DisclaimerInserter {
      */
     static final int STREAMED_SEARCH_CHARS = 1 << 18;
 
+    /**
+     * A target part's decoded text up to this many bytes is kept from the inline-PGP test for the search for an
+     * earlier disclaimer (decoded once instead of twice); a larger one is decoded again, so that several large parts
+     * are never held at once.
+     */
+    static final long KEPT_TEXT_BYTES = 1L << 20;
+
     /** Start of an inline PGP armor line: {@code -----BEGIN PGP SIGNED MESSAGE-----} or {@code ...PGP MESSAGE-----}. */
     private static final String PGP_ARMOR = "-----BEGIN PGP ";
     private static final Pattern BODY_OPEN = Pattern.compile("(?i)<body(?=[\\s>/])");
@@ -178,6 +187,16 @@ public final class DisclaimerInserter {
     }
 
     /**
+     * Processes the message {@code buf[offset .. offset + length)} held in memory (never changed). Text parts are
+     * read where they lie: an unencoded part is neither copied for the search for an earlier disclaimer nor before
+     * it is joined with the disclaimer.
+     */
+    public InsertResult insert(byte[] buf, int offset, int length, OutputStream out, DisclaimerSpec spec,
+            Disclaimer disclaimer) throws IOException {
+        return process(RawSource.of(buf, offset, length), out, spec, disclaimer);
+    }
+
+    /**
      * Processes a message from a stream: it is spooled to a temporary file in {@code java.io.tmpdir}
      * (deleted afterwards) because the splice reads it twice.
      */
@@ -233,11 +252,16 @@ public final class DisclaimerInserter {
             }
         }
         Selection sel = new Selection();
+        // the text of a target part, decoded for the inline-PGP test, serves the search for an earlier disclaimer too
+        Map<RawPart, String> texts = new IdentityHashMap<>();
         try {
             select(root, sel);
             for (RawPart t : sel.targets) {
                 if (t.baseType.equals("text/plain") && sel.signedReason == null && !tooLargeToEdit(t, spec)) {
                     String text = lenientText(src, t);
+                    if (t.end - t.bodyStart <= KEPT_TEXT_BYTES) {
+                        texts.put(t, text);
+                    }
                     if (hasInlinePgp(text)) {
                         sel.signedReason = "inline PGP in part " + t.displayPath();
                     }
@@ -251,7 +275,8 @@ public final class DisclaimerInserter {
                 if (!target && (large || !decodable(t)) || target && large && tooLargeToEdit(t, spec)) {
                     continue; // detection only: never fail or load huge parts we do not change
                 }
-                String found = alreadyPresent(src, t, disclaimer);
+                String known = texts.remove(t);
+                String found = alreadyPresent(known != null ? known : lenientText(src, t), t, disclaimer);
                 if (found != null) {
                     return InsertResult.unchanged(InsertResult.Reason.ALREADY_PRESENT, found + " in part " + t.displayPath());
                 }
@@ -402,22 +427,23 @@ public final class DisclaimerInserter {
     }
 
     private static String lenientText(RawSource src, RawPart p) throws IOException, UndecodableException {
-        byte[] decoded = BodyCodec.decode(src.read(p.bodyStart, p.end), p.cte);
         Charset cs;
         try {
             cs = BodyCodec.charset(p.param("charset"));
         } catch (UndecodableException e) {
             cs = StandardCharsets.ISO_8859_1;
         }
-        return new String(decoded, cs);
+        if (BodyCodec.isIdentity(p.cte)) {
+            return src.text(p.bodyStart, p.end, cs); // same as decoding a copy: the identity decoding returns it as is
+        }
+        return new String(BodyCodec.decode(src.read(p.bodyStart, p.end), p.cte), cs);
     }
 
     private static boolean tooLargeToEdit(RawPart p, DisclaimerSpec spec) {
         return p.end - p.bodyStart > spec.maxEditSize();
     }
 
-    private static String alreadyPresent(RawSource src, RawPart p, Disclaimer d) throws IOException, UndecodableException {
-        String text = lenientText(src, p);
+    private static String alreadyPresent(String text, RawPart p, Disclaimer d) {
         boolean html = p.baseType.equals("text/html");
         if (text.contains(TEXT_MARKER)) {
             return "text marker";
@@ -499,24 +525,39 @@ public final class DisclaimerInserter {
 
     private static PartEdit editPart(RawSource src, RawPart p, byte[] eolBytes, DisclaimerSpec spec, Disclaimer d)
             throws IOException, UndecodableException {
-        byte[] raw = src.read(p.bodyStart, p.end);
-        boolean rawEndsWithEol = p.parent == null || (raw.length > 0 && raw[raw.length - 1] == '\n');
-        byte[] decoded = BodyCodec.decode(raw, p.cte);
+        // the decoded content is buf[off .. off + len): an unencoded part of a message in memory where it lies
+        byte[] buf;
+        int off;
+        int len;
+        boolean rawEndsWithEol;
+        byte[] whole = src.array();
+        if (BodyCodec.isIdentity(p.cte) && whole != null) {
+            buf = whole;
+            off = src.arrayOffset() + (int) p.bodyStart;
+            len = (int) (p.end - p.bodyStart);
+            rawEndsWithEol = p.parent == null || (len > 0 && buf[off + len - 1] == '\n');
+        } else {
+            byte[] raw = src.read(p.bodyStart, p.end);
+            rawEndsWithEol = p.parent == null || (raw.length > 0 && raw[raw.length - 1] == '\n');
+            buf = BodyCodec.decode(raw, p.cte);
+            off = 0;
+            len = buf.length;
+        }
         Charset cs = BodyCodec.charset(p.param("charset"));
         boolean html = p.baseType.equals("text/html");
         boolean prepend = spec.position() == DisclaimerSpec.Position.PREPEND;
         PartEdit pe = new PartEdit();
         boolean asciiCompat = BodyCodec.asciiCompatible(cs);
-        String eol = detectEol(decoded, asciiCompat, eolBytes, p.cte);
+        String eol = detectEol(buf, off, len, asciiCompat, eolBytes, p.cte);
         byte[] content;
         if (html) {
             String block = ncr(HTML_MARKER + "<div class=\"jsmarthost-disclaimer\">" + eol + d.html().replace("\n", eol)
                     + eol + "</div>" + HTML_MARKER_END);
             if (asciiCompat) {
-                String s = new String(decoded, StandardCharsets.ISO_8859_1);
+                String s = new String(buf, off, len, StandardCharsets.ISO_8859_1);
                 content = insertHtml(s, block, eol, prepend).getBytes(StandardCharsets.ISO_8859_1);
             } else {
-                String s = strictDecode(decoded, cs, p);
+                String s = strictDecode(buf, off, len, cs, p);
                 content = insertHtml(s, block, eol, prepend).getBytes(cs);
             }
         } else {
@@ -524,12 +565,13 @@ public final class DisclaimerInserter {
             String text = textBlock(d.text(), eol, flowed);
             String marked = text + (BodyCodec.isUnicode(cs) ? TEXT_MARKER : "");
             if (asciiCompat && canEncode(cs, marked)) {
-                content = combine(decoded, marked.getBytes(cs), eol.getBytes(StandardCharsets.US_ASCII), prepend);
+                content = combine(buf, off, len, marked.getBytes(cs), eol.getBytes(StandardCharsets.US_ASCII), prepend);
             } else {
-                String s = strictDecode(decoded, cs, p);
+                String s = strictDecode(buf, off, len, cs, p);
                 String withMarker = text + TEXT_MARKER;
                 Charset utf8 = StandardCharsets.UTF_8;
-                content = combine(s.getBytes(utf8), withMarker.getBytes(utf8), eol.getBytes(utf8), prepend);
+                byte[] recoded = s.getBytes(utf8);
+                content = combine(recoded, 0, recoded.length, withMarker.getBytes(utf8), eol.getBytes(utf8), prepend);
                 pe.newCharset = "UTF-8";
                 cs = utf8;
                 asciiCompat = true;
@@ -584,11 +626,11 @@ public final class DisclaimerInserter {
         return pe;
     }
 
-    private static String detectEol(byte[] decoded, boolean asciiCompat, byte[] msgEol, String cte) {
+    private static String detectEol(byte[] buf, int off, int len, boolean asciiCompat, byte[] msgEol, String cte) {
         if (asciiCompat) {
-            for (int i = 0; i < decoded.length; i++) {
-                if (decoded[i] == '\n') {
-                    return i > 0 && decoded[i - 1] == '\r' ? "\r\n" : "\n";
+            for (int i = off; i < off + len; i++) {
+                if (buf[i] == '\n') {
+                    return i > off && buf[i - 1] == '\r' ? "\r\n" : "\n";
                 }
             }
         }
@@ -598,10 +640,10 @@ public final class DisclaimerInserter {
         return "\r\n";
     }
 
-    private static String strictDecode(byte[] b, Charset cs, RawPart p) throws UndecodableException {
+    private static String strictDecode(byte[] b, int off, int len, Charset cs, RawPart p) throws UndecodableException {
         try {
             return cs.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b, off, len)).toString();
         } catch (CharacterCodingException e) {
             throw new UndecodableException("part " + p.displayPath() + " is not valid " + cs.name());
         }
@@ -647,15 +689,19 @@ public final class DisclaimerInserter {
         return sb.toString();
     }
 
-    private static byte[] combine(byte[] orig, byte[] block, byte[] eol, boolean prepend) {
-        if (orig.length == 0) {
+    /** The content {@code orig[off .. off + len)} with the disclaimer block before or after it, in one new array. */
+    private static byte[] combine(byte[] orig, int off, int len, byte[] block, byte[] eol, boolean prepend) {
+        if (len == 0) {
             return concat(block, eol);
         }
-        boolean endsEol = orig[orig.length - 1] == '\n';
-        if (prepend) {
-            return concat(block, eol, eol, orig);
-        }
-        return endsEol ? concat(orig, eol, block, eol) : concat(orig, eol, eol, block);
+        boolean endsEol = orig[off + len - 1] == '\n';
+        byte[] before = prepend ? concat(block, eol, eol) : new byte[0];
+        byte[] after = prepend ? new byte[0] : endsEol ? concat(eol, block, eol) : concat(eol, eol, block);
+        byte[] out = new byte[before.length + len + after.length];
+        System.arraycopy(before, 0, out, 0, before.length);
+        System.arraycopy(orig, off, out, before.length, len);
+        System.arraycopy(after, 0, out, before.length + len, after.length);
+        return out;
     }
 
     private static String insertHtml(String s, String block, String eol, boolean prepend) {

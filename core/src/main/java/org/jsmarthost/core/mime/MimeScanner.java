@@ -75,10 +75,13 @@ final class MimeScanner {
         inHeaders = root;
         int prevTerm = 0;
         long size = src.size();
-        try (InputStream in = src.open(0, size)) {
-            byte[] buf = new byte[(int) Math.max(1, Math.min(1 << 16, size))]; // not 64 KiB for every 5 KB message
-            int bufLen = 0;
-            int bufPos = 0;
+        byte[] whole = src.array();
+        // an array source is scanned where it lies (the whole message is the buffer, nothing to read); a file is read
+        // through a buffer of at most 64 KiB (not 64 KiB for every 5 KB message)
+        try (InputStream in = whole != null ? InputStream.nullInputStream() : src.open(0, size)) {
+            byte[] buf = whole != null ? whole : new byte[(int) Math.max(1, Math.min(1 << 16, size))];
+            int bufLen = whole != null ? src.arrayOffset() + (int) size : 0;
+            int bufPos = whole != null ? src.arrayOffset() : 0;
             long pos = 0;
             while (pos < size) {
                 if (stack.isEmpty() && inHeaders == null) {
@@ -264,7 +267,7 @@ final class MimeScanner {
         p.headerEnd = headerEnd;
         p.bodyStart = bodyStart;
         p.hasBlankLine = blank;
-        String text = new String(src.read(p.start, headerEnd), StandardCharsets.ISO_8859_1);
+        String text = src.text(p.start, headerEnd, StandardCharsets.ISO_8859_1);
         p.parseHeaders(text);
         if (p.isMultipart()) {
             if (stack.size() >= MAX_DEPTH) {

@@ -34,16 +34,61 @@ abstract class RawSource implements Closeable {
     public void close() throws IOException {
     }
 
+    /**
+     * The text of [from, to) in {@code cs}, malformed input replaced (as {@code new String(bytes, cs)}). An array
+     * source builds it from its array, without a copy of the range first.
+     */
+    String text(long from, long to, java.nio.charset.Charset cs) throws IOException {
+        return new String(read(from, to), cs);
+    }
+
+    /** The array holding the whole message from index {@link #arrayOffset()} on, or null (a file). Never changed. */
+    byte[] array() {
+        return null;
+    }
+
+    int arrayOffset() {
+        return 0;
+    }
+
     static RawSource of(byte[] b) {
+        return of(b, 0, b.length);
+    }
+
+    /** The message {@code b[offset .. offset + length)}; the array is read, never changed. */
+    static RawSource of(byte[] b, int offset, int length) {
+        if (offset < 0 || length < 0 || offset + length > b.length) {
+            throw new IndexOutOfBoundsException("range " + offset + "+" + length + " of " + b.length);
+        }
         return new RawSource() {
             @Override
             long size() {
-                return b.length;
+                return length;
             }
 
             @Override
             InputStream open(long from, long to) {
-                return new ByteArrayInputStream(b, (int) from, (int) (to - from));
+                return new ByteArrayInputStream(b, offset + (int) from, (int) (to - from));
+            }
+
+            @Override
+            byte[] read(long from, long to) {
+                return java.util.Arrays.copyOfRange(b, offset + (int) from, offset + (int) to);
+            }
+
+            @Override
+            String text(long from, long to, java.nio.charset.Charset cs) {
+                return new String(b, offset + (int) from, (int) (to - from), cs);
+            }
+
+            @Override
+            byte[] array() {
+                return b;
+            }
+
+            @Override
+            int arrayOffset() {
+                return offset;
             }
         };
     }

@@ -322,6 +322,73 @@ class DisclaimerInserterTest {
         assertThat(missing.code()).isEqualTo("io-error");
     }
 
+    /**
+     * A message in the middle of a larger array (the mailet's heap buffer) is read where it lies: unencoded parts are
+     * neither copied for the search nor before the join. The result must be byte for byte what the file source
+     * gives, which reads every range through a stream: every corpus message, both positions, every signed-mail and
+     * attachment-only policy, and generated plain bodies (CRLF, LF, bare CR, with and without a final line break,
+     * 8bit, an earlier disclaimer). The bytes around the message are random, so a range read from the wrong offset
+     * shows.
+     */
+    @Test
+    void messageInsideALargerArrayGivesTheFileSourcesResult() throws Exception {
+        Random rnd = new Random(7);
+        java.util.List<byte[]> messages = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> files = Files.list(CorpusSupport.corpusDir())) {
+            for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+                messages.add(Files.readAllBytes(f));
+            }
+        }
+        String[] eols = {"\r\n", "\n", "\r"};
+        for (int n = 0; n < 60; n++) {
+            String eol = eols[n % 3];
+            StringBuilder body = new StringBuilder();
+            for (int line = 0, lines = rnd.nextInt(40); line < lines; line++) {
+                body.append(line % 7 == 3 ? "caf\u00e9 \t x  " : "line " + line + " " + "y".repeat(rnd.nextInt(120)));
+                if (line < lines - 1 || n % 2 == 0) {
+                    body.append(eol);
+                }
+            }
+            if (n % 10 == 9) {
+                body.append("Confidential \u2013 costs 5 \u20ac.").append(eol).append("Bye").append(eol);
+            }
+            String cte = n % 4 == 1 ? "8bit" : "7bit";
+            messages.add(("From: a@example.com" + eol + "Subject: s" + eol + "Content-Type: text/plain; charset=utf-8"
+                    + eol + "Content-Transfer-Encoding: " + cte + eol + eol + body).getBytes(StandardCharsets.UTF_8));
+        }
+        int checked = 0;
+        int modified = 0;
+        for (byte[] message : messages) {
+            Path f = dir.resolve("m.eml");
+            Files.write(f, message);
+            for (DisclaimerSpec.Position position : DisclaimerSpec.Position.values()) {
+                for (DisclaimerSpec.SignedPolicy signed : DisclaimerSpec.SignedPolicy.values()) {
+                    for (DisclaimerSpec.AttachmentOnlyPolicy attachmentOnly : DisclaimerSpec.AttachmentOnlyPolicy.values()) {
+                        DisclaimerSpec spec = DisclaimerSpec.builder().position(position).signedPolicy(signed)
+                                .attachmentOnlyPolicy(attachmentOnly).build();
+                        ByteArrayOutputStream fromFile = new ByteArrayOutputStream();
+                        InsertResult expected = inserter.insert(f, fromFile, spec, EURO);
+                        int before = rnd.nextInt(300);
+                        byte[] buf = new byte[before + message.length + rnd.nextInt(300)];
+                        rnd.nextBytes(buf);
+                        System.arraycopy(message, 0, buf, before, message.length);
+                        byte[] copy = buf.clone();
+                        ByteArrayOutputStream inPlace = new ByteArrayOutputStream();
+                        InsertResult got = inserter.insert(buf, before, message.length, inPlace, spec, EURO);
+                        assertThat(got.code()).isEqualTo(expected.code());
+                        assertThat(got.detail()).isEqualTo(expected.detail());
+                        assertThat(inPlace.toByteArray()).isEqualTo(fromFile.toByteArray());
+                        assertThat(buf).as("the array is never changed").isEqualTo(copy);
+                        checked++;
+                        modified += got.isModified() ? 1 : 0;
+                    }
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(500);
+        assertThat(modified).as("most runs change the message").isGreaterThan(checked / 2);
+    }
+
     @Test
     void quotedPrintableRoundTripsAndRespectsLimits() throws Exception {
         Random rnd = new Random(42);

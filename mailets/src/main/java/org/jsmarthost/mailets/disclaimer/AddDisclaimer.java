@@ -35,6 +35,7 @@ import org.jsmarthost.core.mime.DisclaimerVars;
 import org.jsmarthost.core.mime.InsertResult;
 import org.jsmarthost.core.mime.ReloadingDisclaimerTemplates;
 import org.jsmarthost.core.status.PackStatus;
+import org.jsmarthost.mailets.HeapBuffer;
 import org.jsmarthost.mailets.OutOfMemory;
 import org.jsmarthost.mailets.PackMailet;
 import org.slf4j.Logger;
@@ -287,11 +288,12 @@ public final class AddDisclaimer extends PackMailet {
     private InsertResult insertInHeap(Mail mail, String sender, DisclaimerRules.Rule rule, DisclaimerSpec spec, int size)
         throws MessagingException {
         try {
-            byte[] in = RawMessages.bytes(mail, size);
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(in.length + 4096);
-            InsertResult r = inserter.insert(in, out, spec, render(mail, sender, rule));
+            HeapBuffer in = RawMessages.bytes(mail, size);
+            // the result: the message, the disclaimer (a few KiB) and perhaps a new part's headers; no copy at the end
+            HeapBuffer out = new HeapBuffer(in.length() + 8192, 0);
+            InsertResult r = inserter.insert(in.array(), in.start(), in.length(), out, spec, render(mail, sender, rule));
             if (r.isModified()) {
-                RawMessages.replace(mail, out.toByteArray());
+                out.becomeMessageOf(mail);
             }
             return r;
         } catch (IOException e) {

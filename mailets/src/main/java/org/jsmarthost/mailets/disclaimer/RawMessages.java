@@ -12,7 +12,7 @@ import javax.mail.internet.MimeMessage;
 import javax.mail.util.SharedFileInputStream;
 
 import org.apache.mailet.Mail;
-import org.jsmarthost.mailets.MessageBytes;
+import org.jsmarthost.mailets.HeapBuffer;
 import org.jsmarthost.mailets.MessageWriter;
 
 /**
@@ -22,7 +22,7 @@ import org.jsmarthost.mailets.MessageWriter;
  * as they are, and nothing here calls {@code saveChanges()}. James's {@code MailImpl.setMessage} copies the new
  * message into its own {@code MimeMessageWrapper} (through {@code writeTo}, spooled to disk when large) and
  * later writes that copy raw because it is never modified; the temporary file is then closed and deleted.
- * Bytes in the heap become the message's source without a copy ({@link MessageBytes}).
+ * Bytes in the heap become the message's source without a copy ({@link HeapBuffer#becomeMessageOf}).
  */
 final class RawMessages {
     private static final Session SESSION = Session.getInstance(new Properties());
@@ -62,20 +62,21 @@ final class RawMessages {
         }
     }
 
-    /** {@link #spool} into the heap, for small messages (no temporary files to create, read and delete). */
-    static byte[] bytes(Mail mail, int sizeHint) throws IOException, MessagingException {
-        java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream(Math.max(sizeHint, 1024) + 1024);
+    /**
+     * {@link #spool} into the heap, for small messages (no temporary files to create, read and delete). {@code bodySize}
+     * is a hint; the header block is expected to fit in {@link #HEADER_ROOM} more (else the buffer grows once).
+     */
+    static HeapBuffer bytes(Mail mail, int bodySize) throws IOException, MessagingException {
+        HeapBuffer o = new HeapBuffer(Math.max(bodySize, 0) + HEADER_ROOM, 0);
         write(mail, () -> {
             o.reset();
             return o;
         });
-        return o.toByteArray();
+        return o;
     }
 
-    /** {@link #replace(Mail, Path)} from bytes in the heap: they become the message's source ({@link MessageBytes}). */
-    static void replace(Mail mail, byte[] message) throws MessagingException {
-        MessageBytes.replace(mail, message);
-    }
+    /** Room for the header block on top of the body size (a relayed mail's header block is 1-4 KiB). */
+    static final int HEADER_ROOM = 8 * 1024;
 
     /** Opens (again) the target of {@link #write}: each call starts it empty. */
     private interface Target {

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
 
+import org.jsmarthost.mailets.HeapBuffer;
 import org.jsmarthost.mailets.MessageWriter;
 
 /**
@@ -37,23 +38,30 @@ final class MessageStream extends FilterInputStream {
      * thread (a helper thread per message costs more than the copy); otherwise streamed through the pipe.
      */
     static InputStream of(MimeMessage message, long size) throws IOException {
-        byte[] bytes = inHeap(message, size);
-        return bytes == null ? of(message) : new java.io.ByteArrayInputStream(bytes);
+        HeapBuffer bytes = inHeap(message, size, 0);
+        return bytes == null ? of(message) : bytes.stream();
     }
 
-    /** The bytes {@code writeTo} produces when the size is known and at most {@link #IN_HEAP_LIMIT}, else null. */
-    static byte[] inHeap(MimeMessage message, long size) throws IOException {
+    /**
+     * The bytes {@code writeTo} produces when the size is known and at most {@link #IN_HEAP_LIMIT}, else null;
+     * {@code front} bytes are kept free in front of them ({@link HeapBuffer#prepend}). {@code size} is the body
+     * size: the header block is expected to fit in {@link #HEADER_ROOM} (else the buffer grows once).
+     */
+    static HeapBuffer inHeap(MimeMessage message, long size, int front) throws IOException {
         if (size < 0 || size > IN_HEAP_LIMIT) {
             return null;
         }
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream((int) size + 1024);
+        HeapBuffer bytes = new HeapBuffer((int) size + HEADER_ROOM, front);
         try {
             MessageWriter.writeTo(message, bytes);
         } catch (MessagingException e) {
             throw new IOException("writing the message failed: " + e, e);
         }
-        return bytes.toByteArray();
+        return bytes;
     }
+
+    /** Room for the header block on top of the body size (a relayed mail's header block is 1-4 KiB). */
+    static final int HEADER_ROOM = 8 * 1024;
 
     /** The body size javax.mail knows without serialising the message, or -1 (then the pipe is used). */
     static long bodySize(MimeMessage message) {

@@ -1,6 +1,5 @@
 package org.jsmarthost.mailets.dkim;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -33,7 +32,7 @@ import org.jsmarthost.core.dkim.SignedMessage;
 import org.jsmarthost.core.dkim.SignedDigests;
 import org.jsmarthost.core.dkim.SigningPlan;
 import org.jsmarthost.core.status.PackStatus;
-import org.jsmarthost.mailets.MessageBytes;
+import org.jsmarthost.mailets.HeapBuffer;
 import org.jsmarthost.mailets.PackMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -208,14 +207,15 @@ public final class SignDkim extends PackMailet {
             message.saveChanges(); // the container would do it later (MIME-Version, Message-ID): do it before signing
             // a message that already carries a DKIM signature is left to the full check before delivery
             boolean recordable = message.getHeader(DkimSignature.HEADER_NAME) == null;
-            byte[] bytes = MessageStream.inHeap(message, MessageStream.bodySize(message)); // null: streamed
-            SignedMessage.Recorder recorder = SignedMessage.recording(bytes != null ? new ByteArrayInputStream(bytes) : MessageStream.of(message));
+            // null: streamed; room in front for the signature fields (replace)
+            HeapBuffer bytes = MessageStream.inHeap(message, MessageStream.bodySize(message), SIGNATURE_ROOM);
+            SignedMessage.Recorder recorder = SignedMessage.recording(bytes != null ? bytes.stream() : MessageStream.of(message));
             SignResult result = sign(recorder, plan);
             if (result.eightBitBody()) {
                 int parts = convert8bit ? EightBitConverter.convert(message) : 0;
                 if (parts > 0) {
-                    bytes = MessageStream.inHeap(message, MessageStream.bodySize(message));
-                    recorder = SignedMessage.recording(bytes != null ? new ByteArrayInputStream(bytes) : MessageStream.of(message));
+                    bytes = MessageStream.inHeap(message, MessageStream.bodySize(message), SIGNATURE_ROOM);
+                    recorder = SignedMessage.recording(bytes != null ? bytes.stream() : MessageStream.of(message));
                     result = sign(recorder, plan);
                     metrics.generate("smarthost_dkim_8bit_converted").increment();
                     LOGGER.info("DKIM: {} re-encoded {} 8bit part(s) before signing", mail.getName(), parts);
@@ -289,12 +289,17 @@ public final class SignDkim extends PackMailet {
      * {@code saveChanges()} to move (javax.mail re-sets {@code MIME-Version} into the slot of a removed field, above
      * the signatures), and James then writes the message as it is: the bytes {@link SignedMessage} recorded.
      */
-    private static void replace(Mail mail, List<DkimSignature> signatures, byte[] signedBytes) throws MessagingException {
-        byte[] fields = SignedMessage.fieldBytes(signatures);
-        byte[] message = Arrays.copyOf(fields, fields.length + signedBytes.length);
-        System.arraycopy(signedBytes, 0, message, fields.length, signedBytes.length);
-        MessageBytes.replace(mail, message);
+    private static void replace(Mail mail, List<DkimSignature> signatures, HeapBuffer signedBytes) throws MessagingException {
+        signedBytes.prepend(SignedMessage.fieldBytes(signatures));
+        signedBytes.becomeMessageOf(mail);
     }
+
+    /**
+     * Bytes kept free in front of a message signed in the heap, for its signature fields (no second copy of the
+     * message to put them on top): an RSA-2048 and an Ed25519 signature take ~900 bytes; more keys than fit get a
+     * new array.
+     */
+    static final int SIGNATURE_ROOM = 2048;
 
     /** Puts the signature fields on top of the header, unchanged (their folding included). */
     private static void prepend(MimeMessage message, List<DkimSignature> signatures) throws MessagingException {
