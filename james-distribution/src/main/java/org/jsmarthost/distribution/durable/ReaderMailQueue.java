@@ -20,6 +20,8 @@ import javax.jms.Session;
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
 
+import org.apache.activemq.ActiveMQConnection;
+import org.apache.activemq.command.ActiveMQObjectMessage;
 import org.apache.james.metrics.api.GaugeRegistry;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.queue.activemq.ActiveMQCacheableMailQueue;
@@ -58,6 +60,17 @@ import reactor.core.publisher.FluxSink;
  * <p>Writing, browsing, flushing and clearing are James's code, except that a large mail's bytes go to a
  * {@link QueueBodyStore} file named by the queue message instead of into the message itself, and that a small
  * mail's bytes are read through {@link QueuedBytesSource} (James's source without its per-byte locking).
+ *
+ * <p>A small mail is also written with fewer copies ({@link #produceMail}). James writes it into a
+ * {@code ByteArrayOutputStream}, copies that with {@code toByteArray()} and hands the array to
+ * {@code ObjectMessage.setObject}, which serialises it with an {@code ObjectOutputStream} into ActiveMQ's own
+ * growing buffer: in a profile at 50 KB messages that growth was 8.8 % of all allocated bytes, the
+ * {@code toByteArray} 3.6 %, the {@code ObjectOutputStream} about 1.5 % of the CPU. Here the mail is written once,
+ * directly after the serialization prefix, into the array that becomes the message content
+ * ({@link QueuedBytesSource#serialize}): the same bytes ActiveMQ would store, so {@code getObject()} (James's code,
+ * webadmin browsing, an older smarthost reading the store) returns the mail as before, and the reading side
+ * serves the mail from that content in place. A connection with compression ({@code useCompression}) keeps
+ * James's way, which compresses the content.
  */
 public class ReaderMailQueue extends ActiveMQCacheableMailQueue {
     private static final Logger LOGGER = LoggerFactory.getLogger(ReaderMailQueue.class);
@@ -145,12 +158,16 @@ public class ReaderMailQueue extends ActiveMQCacheableMailQueue {
         }
     }
 
-    /** A large mail goes to a body file (fsync'ed) and the queue message only names it; see {@link QueueBodyStore}. */
+    /**
+     * A large mail goes to a body file (fsync'ed) and the queue message only names it; see {@link QueueBodyStore}.
+     * A small one travels in the message, written in place as its serialized {@code byte[]} ({@link #produceSmallMail}).
+     */
     @Override
     protected void produceMail(Map<String, Object> props, int msgPrio, Mail mail)
         throws JMSException, MessagingException, IOException {
-        if (!bodies.isLarge(mail.getMessageSize())) {
-            super.produceMail(props, msgPrio, mail);
+        long size = mail.getMessageSize();
+        if (!bodies.isLarge(size)) {
+            produceSmallMail(props, msgPrio, mail, size);
             return;
         }
         String name = bodies.write(mail.getMessage());
@@ -168,6 +185,34 @@ public class ReaderMailQueue extends ActiveMQCacheableMailQueue {
         // a failed send keeps the file: the broker may have stored the message anyway, and an orphan file
         // wastes disk while a missing one would lose the mail
         producer.send(message, Message.DEFAULT_DELIVERY_MODE, msgPrio, Message.DEFAULT_TIME_TO_LIVE);
+    }
+
+    /**
+     * James's {@code JMSCacheableMailQueue.produceMail} (an {@code ObjectMessage} with the mail's properties, sent
+     * persistent with the mail's priority), except that the content is set directly: the serialized form of the
+     * mail's bytes, written without James's intermediate arrays. ActiveMQ 5.17.3 leaves such a message as it is:
+     * {@code storeContent} (called by {@code copy}, {@code beforeMarshall} and {@code compress}) does nothing
+     * when the content is set, {@code getObject} deserialises the content when no object is set. James's way is
+     * kept for a connection that compresses (its compression happens in {@code storeContent}, skipped here) and
+     * for a message that is not ActiveMQ's.
+     */
+    private void produceSmallMail(Map<String, Object> props, int msgPrio, Mail mail, long size)
+        throws JMSException, MessagingException, IOException {
+        ObjectMessage message = session.createObjectMessage();
+        if (!(message instanceof ActiveMQObjectMessage) || compresses((ActiveMQObjectMessage) message)) {
+            super.produceMail(props, msgPrio, mail);
+            return;
+        }
+        for (Map.Entry<String, Object> entry : props.entrySet()) {
+            message.setObjectProperty(entry.getKey(), entry.getValue());
+        }
+        ((ActiveMQObjectMessage) message).setContent(QueuedBytesSource.serialize(mail.getMessage(), size));
+        producer.send(message, Message.DEFAULT_DELIVERY_MODE, msgPrio, Message.DEFAULT_TIME_TO_LIVE);
+    }
+
+    private static boolean compresses(ActiveMQObjectMessage message) {
+        ActiveMQConnection connection = message.getConnection();
+        return connection == null || connection.isUseCompression();
     }
 
     @Override

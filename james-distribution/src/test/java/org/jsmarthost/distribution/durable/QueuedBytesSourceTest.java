@@ -2,17 +2,26 @@ package org.jsmarthost.distribution.durable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Random;
 
 import javax.mail.BodyPart;
 import javax.mail.internet.MimeMessage;
 import javax.mail.internet.MimeMultipart;
 
 import org.apache.activemq.command.ActiveMQObjectMessage;
+import org.apache.activemq.util.ByteSequence;
 import org.apache.james.queue.jms.MimeMessageObjectMessageSource;
 import org.apache.james.server.core.MimeMessageWrapper;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class QueuedBytesSourceTest {
     private static final String MESSAGE = "Received: from client.example ([127.0.0.1])\r\n"
@@ -101,6 +110,125 @@ class QueuedBytesSourceTest {
 
         assertThat(message.getObject()).isNull();
         assertThat(message.getStringProperty("JAMES_MAIL_NAME")).isNull();
+    }
+
+    /**
+     * The in-place form is what Java serialization writes for a byte[]: the prefix against ObjectOutputStream's own
+     * bytes, the whole content against what ActiveMQ stores for {@code setObject(byte[])} (ObjectOutputStream with
+     * its reset), read back by ObjectInputStream and by ActiveMQ's {@code getObject()}; whatever the size hint.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 255, 65_536, 1_000_000})
+    void serializedFormIsJavaSerializationOfTheByteArray(int length) throws Exception {
+        byte[] bytes = random(length);
+        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(plain)) {
+            out.writeObject(bytes);
+        }
+        ActiveMQObjectMessage activeMq = new ActiveMQObjectMessage(); // no connection: serialised at once
+        activeMq.setObject(bytes);
+        byte[] activeMqContent = content(activeMq.getContent());
+
+        for (long hint : new long[] {length, 0, length / 2, length + 1000L}) {
+            ByteSequence ours = QueuedBytesSource.serialize(raw(bytes), hint);
+            byte[] content = content(ours);
+
+            assertThat(Arrays.copyOf(content, QueuedBytesSource.PREFIX_LENGTH))
+                .as("prefix, hint %d", hint)
+                .isEqualTo(Arrays.copyOf(plain.toByteArray(), QueuedBytesSource.PREFIX_LENGTH));
+            assertThat(Arrays.copyOf(content, content.length - 1)).isEqualTo(plain.toByteArray());
+            assertThat(content).isEqualTo(activeMqContent);
+            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(content))) {
+                assertThat((byte[]) in.readObject()).isEqualTo(bytes);
+            }
+            ActiveMQObjectMessage message = new ActiveMQObjectMessage();
+            message.setContent(ours);
+            assertThat((byte[]) message.getObject()).isEqualTo(bytes);
+
+            ActiveMQObjectMessage fresh = new ActiveMQObjectMessage();
+            fresh.setContent(ours);
+            QueuedBytesSource source = new QueuedBytesSource(fresh);
+            assertThat(source.readsContentInPlace()).isTrue();
+            assertThat(source.getMessageSize()).isEqualTo(length);
+            assertThat(source.getInputStream().readAllBytes()).isEqualTo(bytes);
+        }
+    }
+
+    /** A message set with {@code setObject} (James's way, and the tests above) is read in place too. */
+    @Test
+    void activeMqsOwnFormIsReadInPlace() throws Exception {
+        byte[] bytes = "Subject: x\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
+        QueuedBytesSource source = new QueuedBytesSource(objectMessage(bytes));
+        assertThat(source.readsContentInPlace()).isTrue();
+        assertThat(source.getInputStream().readAllBytes()).isEqualTo(bytes);
+        ByteSequence view = QueuedBytesSource.mailBytes(objectMessage(bytes));
+        assertThat(view.getOffset()).isEqualTo(QueuedBytesSource.PREFIX_LENGTH);
+        assertThat(view.getLength()).isEqualTo(bytes.length);
+    }
+
+    /** Content that is not exactly the serialized array is read with getObject(), as James does. */
+    @Test
+    void anyOtherContentIsReadThroughGetObject() throws Exception {
+        byte[] bytes = random(5000);
+        byte[] form = content(QueuedBytesSource.serialize(raw(bytes), bytes.length));
+
+        // a trailing byte that is not TC_RESET: ObjectInputStream still reads the array, the length check refuses
+        byte[] trailing = Arrays.copyOf(form, form.length + 1);
+        assertReadThroughGetObject(withContent(trailing), bytes);
+        // the declared length one short: getObject reads that shorter array
+        byte[] shorter = form.clone();
+        shorter[QueuedBytesSource.PREFIX_LENGTH - 1]--;
+        assertReadThroughGetObject(withContent(shorter), Arrays.copyOf(bytes, bytes.length - 1));
+        // compressed (what a connection with useCompression stores)
+        ActiveMQObjectMessage compressed = objectMessage(bytes);
+        compressed.compress();
+        assertThat(compressed.isCompressed()).isTrue();
+        assertReadThroughGetObject(compressed, bytes);
+        // another class descriptor (a String, not a byte[]) is never taken for mail bytes
+        ActiveMQObjectMessage string = new ActiveMQObjectMessage();
+        string.setObject("not a byte array");
+        assertThat(QueuedBytesSource.mailBytes(string)).isNull();
+        // each byte of the prefix matters
+        for (int i = 0; i < QueuedBytesSource.ARRAY_HEADER.length; i++) {
+            byte[] broken = form.clone();
+            broken[i] ^= 0x01;
+            assertThat(QueuedBytesSource.mailBytes(withContent(broken))).as("prefix byte %d changed", i).isNull();
+        }
+    }
+
+    private static void assertReadThroughGetObject(ActiveMQObjectMessage message, byte[] expected) throws Exception {
+        assertThat(QueuedBytesSource.mailBytes(message)).isNull();
+        QueuedBytesSource source = new QueuedBytesSource(message);
+        assertThat(source.readsContentInPlace()).isFalse();
+        assertThat(source.getInputStream().readAllBytes()).isEqualTo(expected);
+        assertThat(source.getMessageSize()).isEqualTo(expected.length);
+    }
+
+    private static ActiveMQObjectMessage withContent(byte[] content) throws Exception {
+        ActiveMQObjectMessage message = new ActiveMQObjectMessage();
+        message.setJMSMessageID("ID:test-2");
+        message.setContent(new ByteSequence(content));
+        return message;
+    }
+
+    private static byte[] content(ByteSequence sequence) {
+        return Arrays.copyOfRange(sequence.getData(), sequence.getOffset(), sequence.getOffset() + sequence.getLength());
+    }
+
+    private static byte[] random(int length) {
+        byte[] bytes = new byte[length];
+        new Random(length).nextBytes(bytes);
+        return bytes;
+    }
+
+    /** A message whose writeTo writes exactly these bytes (any bytes, not necessarily a parseable mail). */
+    private static MimeMessage raw(byte[] bytes) {
+        return new MimeMessage((javax.mail.Session) null) {
+            @Override
+            public void writeTo(OutputStream out) throws java.io.IOException {
+                out.write(bytes);
+            }
+        };
     }
 
     private static ActiveMQObjectMessage objectMessage(byte[] bytes) throws Exception {

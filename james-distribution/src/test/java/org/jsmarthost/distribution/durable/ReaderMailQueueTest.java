@@ -22,9 +22,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.jms.ConnectionFactory;
 import javax.jms.MessageConsumer;
+import javax.jms.ObjectMessage;
+import javax.jms.QueueBrowser;
 import javax.mail.internet.MimeMessage;
 
+import org.apache.activemq.ActiveMQConnectionFactory;
+import org.apache.activemq.command.ActiveMQObjectMessage;
+import org.apache.activemq.util.ByteSequence;
 import org.apache.james.metrics.dropwizard.DropWizardGaugeRegistry;
 import org.apache.james.metrics.dropwizard.DropWizardMetricFactory;
 import org.apache.james.queue.api.MailQueue.MailQueueItem;
@@ -32,6 +38,7 @@ import org.apache.james.queue.api.MailQueue.MailQueueItem.CompletionStatus;
 import org.apache.james.queue.api.MailQueueName;
 import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
 import org.apache.james.server.core.MailImpl;
+import org.apache.james.server.core.MimeMessageWrapper;
 import org.apache.mailet.Mail;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,8 +89,12 @@ class ReaderMailQueueTest {
     }
 
     private ReaderMailQueue queue(int readers, ReaderMailQueue.ConsumerOpener opener) {
+        return queue(broker.connectionFactory(), readers, opener);
+    }
+
+    private ReaderMailQueue queue(ConnectionFactory factory, int readers, ReaderMailQueue.ConsumerOpener opener) {
         MetricRegistry registry = new MetricRegistry();
-        ReaderMailQueue queue = new ReaderMailQueue(broker.connectionFactory(), new RawMailQueueItemDecoratorFactory(),
+        ReaderMailQueue queue = new ReaderMailQueue(factory, new RawMailQueueItemDecoratorFactory(),
             MailQueueName.of("spool"), new DropWizardMetricFactory(registry), new DropWizardGaugeRegistry(registry),
             new QueueBodyStore(broker.bodyDirectory(), largeFrom), readers, opener, 500);
         queues.add(queue);
@@ -382,6 +393,233 @@ class ReaderMailQueueTest {
         assertThat(bodyFiles()).hasSize(3);
         assertThat(queue.clear()).isEqualTo(4);
         assertThat(bodyFiles()).isEmpty();
+    }
+
+    // --- small mails: written in place as a serialized byte[], read from the message content ---
+
+    private static Mail rawMail(String name, byte[] raw) throws Exception {
+        MimeMessage message = new MimeMessage(javax.mail.Session.getInstance(new Properties()), new ByteArrayInputStream(raw));
+        return MailImpl.builder().name(name).sender("a@sender.example").addRecipient("b@rcpt.example")
+            .mimeMessage(message).build();
+    }
+
+    private static byte[] bytes(Mail mail) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        mail.getMessage().writeTo(out);
+        return out.toByteArray();
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static byte[] concat(byte[] head, byte[] tail) {
+        byte[] all = java.util.Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, all, head.length, tail.length);
+        return all;
+    }
+
+    /** Mails of the sizes and byte mixes the in-place form must carry unchanged, by name. */
+    private static Map<String, byte[]> rawMails() {
+        String head = "From: a@sender.example\r\nTo: b@rcpt.example\r\nSubject: %s\r\n\r\n";
+        Map<String, byte[]> mails = new java.util.LinkedHashMap<>();
+        mails.put("empty-body", ascii(String.format(head, "empty-body")));
+        mails.put("1k", ascii(String.format(head, "1k") + padding(1024).substring(0, 1024)));
+        mails.put("50k", ascii(String.format(head, "50k") + padding(50 * 1024).substring(0, 50 * 1024)));
+        String top = String.format(head, "255k");
+        mails.put("255k", ascii(top + padding(255 * 1024).substring(0, 255 * 1024 - top.length())));
+        byte[] eightBit = new byte[3 * 256];
+        for (int i = 0; i < eightBit.length; i++) {
+            eightBit[i] = (byte) (i % 64 == 63 ? '\n' : 128 + i % 128);
+        }
+        eightBit[100] = 0;
+        eightBit[101] = '\r';
+        mails.put("8bit", concat(ascii("From: a@sender.example\r\nSubject: 8bit\r\nContent-Transfer-Encoding: 8bit\r\n"
+            + "Content-Type: text/plain; charset=iso-8859-1\r\n\r\n"), eightBit));
+        mails.put("eol-mix", ascii("From: a@sender.example\nTo: b@rcpt.example\r\nSubject: eol-mix\n\n"
+            + "lf\ncrlf\r\ncr alone\rlf again\n\r\n\n\r\rend without eol"));
+        return mails;
+    }
+
+    /** The queue's messages as a webadmin-like JMS browser sees them, by mail name. */
+    private Map<String, ActiveMQObjectMessage> browseRaw(ConnectionFactory factory) throws Exception {
+        javax.jms.Connection connection = factory.createConnection();
+        try {
+            connection.start();
+            javax.jms.Session session = connection.createSession(false, javax.jms.Session.AUTO_ACKNOWLEDGE);
+            QueueBrowser browser = session.createBrowser(session.createQueue("spool"));
+            Map<String, ActiveMQObjectMessage> messages = new java.util.LinkedHashMap<>();
+            for (java.util.Enumeration<?> all = browser.getEnumeration(); all.hasMoreElements(); ) {
+                ActiveMQObjectMessage message = (ActiveMQObjectMessage) all.nextElement();
+                messages.put(message.getStringProperty("JAMES_MAIL_NAME"), message);
+            }
+            browser.close();
+            return messages;
+        } finally {
+            connection.close();
+        }
+    }
+
+    /** What ActiveMQ stores for {@code setObject(bytes)}: ObjectOutputStream's writeObject, then its reset. */
+    private static byte[] serialized(byte[] bytes) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream objects = new java.io.ObjectOutputStream(out)) {
+            objects.writeObject(bytes);
+            objects.flush();
+            objects.reset();
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] content(ActiveMQObjectMessage message) {
+        ByteSequence content = message.getContent();
+        return java.util.Arrays.copyOfRange(content.getData(), content.getOffset(), content.getOffset() + content.getLength());
+    }
+
+    private static QueuedBytesSource sourceOf(Mail mail) throws Exception {
+        java.lang.reflect.Field source = MimeMessageWrapper.class.getDeclaredField("source");
+        source.setAccessible(true);
+        return (QueuedBytesSource) source.get(mail.getMessage());
+    }
+
+    /** James's browse (webadmin) reads the same bytes. */
+    private static void assertBrowsedThroughJames(ReaderMailQueue queue, Map<String, byte[]> expected) throws Exception {
+        org.apache.james.queue.api.ManageableMailQueue.MailQueueIterator browse = queue.browse();
+        int seen = 0;
+        while (browse.hasNext()) {
+            Mail mail = browse.next().getMail();
+            assertThat(bytes(mail)).as("browsed %s", mail.getName()).isEqualTo(expected.get(mail.getName()));
+            seen++;
+        }
+        browse.close();
+        assertThat(seen).isEqualTo(expected.size());
+    }
+
+    /** Dequeues {@code count} mails, by name (not done). */
+    private Map<String, MailQueueItem> dequeue(ReaderMailQueue queue, int count) throws Exception {
+        BlockingQueue<MailQueueItem> received = subscribe(queue, count);
+        Map<String, MailQueueItem> items = new java.util.HashMap<>();
+        for (int i = 0; i < count; i++) {
+            MailQueueItem item = received.poll(20, TimeUnit.SECONDS);
+            assertThat(item).as("mail %d of %d", i + 1, count).isNotNull();
+            items.put(item.getMail().getName(), item);
+        }
+        return items;
+    }
+
+    @Test
+    void smallMailsRoundTripByteForByteThroughTheInPlaceForm() throws Exception {
+        ReaderMailQueue queue = queue(rawMails().size()); // one reader per mail: all in flight at once
+        Map<String, byte[]> expected = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, byte[]> raw : rawMails().entrySet()) {
+            Mail mail = rawMail(raw.getKey(), raw.getValue());
+            expected.put(raw.getKey(), bytes(mail));
+            queue.enQueue(mail);
+        }
+        assertThat(expected.get("255k").length).isBetween(250 * 1024, (int) QueueBodyStore.DEFAULT_THRESHOLD - 1);
+        assertThat(expected.get("empty-body")).endsWith(ascii("\r\n\r\n"));
+        assertThat(bodyFiles()).as("all below the body-file threshold").isEmpty();
+
+        Map<String, ActiveMQObjectMessage> stored = browseRaw(broker.connectionFactory());
+        assertThat(stored.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
+        for (Map.Entry<String, byte[]> mail : expected.entrySet()) {
+            ActiveMQObjectMessage message = stored.get(mail.getKey());
+            assertThat(message.isCompressed()).isFalse();
+            assertThat(content(message)).as("content of %s is what setObject would store", mail.getKey())
+                .isEqualTo(serialized(mail.getValue()));
+            assertThat(new QueuedBytesSource(message).readsContentInPlace()).isTrue();
+            assertThat((byte[]) message.getObject()).as("getObject of %s", mail.getKey()).isEqualTo(mail.getValue());
+        }
+        assertBrowsedThroughJames(queue, expected);
+
+        Map<String, MailQueueItem> items = dequeue(queue, expected.size());
+        for (Map.Entry<String, byte[]> mail : expected.entrySet()) {
+            Mail dequeued = items.get(mail.getKey()).getMail();
+            assertThat(bytes(dequeued)).as("dequeued %s", mail.getKey()).isEqualTo(mail.getValue());
+            assertThat(dequeued.getMessageSize()).as("size of %s", mail.getKey()).isEqualTo(mail.getValue().length);
+            assertThat(sourceOf(dequeued).readsContentInPlace()).isTrue();
+            assertThat(sourceOf(dequeued).getMessageSize()).isEqualTo(mail.getValue().length);
+        }
+        for (MailQueueItem item : items.values()) {
+            item.done(CompletionStatus.SUCCESS);
+        }
+        Thread.sleep(500);
+        assertThat(queue.getSize()).isZero();
+    }
+
+    /** James's {@code JMSCacheableMailQueue.produceMail}, as a smarthost before the in-place form wrote mails. */
+    private final class OldWayQueue extends ReaderMailQueue {
+        OldWayQueue() {
+            super(broker.connectionFactory(), new RawMailQueueItemDecoratorFactory(), MailQueueName.of("spool"),
+                new DropWizardMetricFactory(new MetricRegistry()), new DropWizardGaugeRegistry(new MetricRegistry()),
+                new QueueBodyStore(broker.bodyDirectory(), largeFrom), 1,
+                (session, destination, selector) -> session.createConsumer(destination, selector), 500);
+        }
+
+        @Override
+        protected void produceMail(Map<String, Object> props, int msgPrio, Mail mail)
+            throws javax.jms.JMSException, javax.mail.MessagingException, java.io.IOException {
+            ObjectMessage message = session.createObjectMessage();
+            for (Map.Entry<String, Object> entry : props.entrySet()) {
+                message.setObjectProperty(entry.getKey(), entry.getValue());
+            }
+            long size = mail.getMessageSize();
+            ByteArrayOutputStream out = size > -1 ? new ByteArrayOutputStream((int) size) : new ByteArrayOutputStream();
+            mail.getMessage().writeTo(out);
+            message.setObject(out.toByteArray());
+            producer.send(message, javax.jms.Message.DEFAULT_DELIVERY_MODE, msgPrio, javax.jms.Message.DEFAULT_TIME_TO_LIVE);
+        }
+    }
+
+    @Test
+    void aMailQueuedTheOldWayIsReadAndStoredIdentically() throws Exception {
+        OldWayQueue old = new OldWayQueue();
+        queues.add(old);
+        ReaderMailQueue queue = queue(2);
+        byte[] raw = rawMails().get("eol-mix");
+        byte[] expected = bytes(rawMail("old", raw));
+        old.enQueue(rawMail("old", raw));
+        queue.enQueue(rawMail("new", raw));
+
+        Map<String, ActiveMQObjectMessage> stored = browseRaw(broker.connectionFactory());
+        assertThat(content(stored.get("new"))).as("same content as setObject").isEqualTo(content(stored.get("old")))
+            .isEqualTo(serialized(expected));
+
+        Map<String, MailQueueItem> items = dequeue(queue, 2);
+        for (MailQueueItem item : items.values()) {
+            assertThat(bytes(item.getMail())).as(item.getMail().getName()).isEqualTo(expected);
+            assertThat(item.getMail().getMessageSize()).isEqualTo(expected.length);
+            item.done(CompletionStatus.SUCCESS);
+        }
+    }
+
+    /** A connection with compression keeps James's way (ActiveMQ compresses the serialized array); read back whole. */
+    @Test
+    void aQueueOnACompressingConnectionStillRoundTrips() throws Exception {
+        ActiveMQConnectionFactory compressing = ((ActiveMQConnectionFactory) broker.connectionFactory()).copy();
+        compressing.setUseCompression(true);
+        ReaderMailQueue queue = queue(compressing, 2,
+            (session, destination, selector) -> session.createConsumer(destination, selector));
+        Map<String, byte[]> expected = new java.util.HashMap<>();
+        for (String name : List.of("50k", "8bit")) {
+            Mail mail = rawMail(name, rawMails().get(name));
+            expected.put(name, bytes(mail));
+            queue.enQueue(mail);
+        }
+
+        Map<String, ActiveMQObjectMessage> stored = browseRaw(broker.connectionFactory());
+        assertThat(stored.get("50k").isCompressed()).isTrue();
+        assertThat(stored.get("50k").getContent().getLength()).isLessThan(expected.get("50k").length / 2);
+        assertThat((byte[]) stored.get("50k").getObject()).isEqualTo(expected.get("50k"));
+
+        Map<String, MailQueueItem> items = dequeue(queue, 2);
+        for (Map.Entry<String, byte[]> mail : expected.entrySet()) {
+            Mail dequeued = items.get(mail.getKey()).getMail();
+            assertThat(bytes(dequeued)).as(mail.getKey()).isEqualTo(mail.getValue());
+            assertThat(dequeued.getMessageSize()).isEqualTo(mail.getValue().length);
+            assertThat(sourceOf(dequeued).readsContentInPlace()).isFalse();
+            items.get(mail.getKey()).done(CompletionStatus.SUCCESS);
+        }
     }
 
     @Test
