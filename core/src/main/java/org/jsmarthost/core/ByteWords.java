@@ -32,6 +32,17 @@ public final class ByteWords {
         return ((w - ONES) & ~w & HIGHS) != 0;
     }
 
+    /**
+     * 0x80 in exactly the bytes of {@code w} that are zero, 0 in all others (unlike {@link #hasZero}'s expression,
+     * whose borrow can mark a 0x01 above a zero byte). Byte {@code k} of the mask is byte {@code b[at + k]} of
+     * {@link #word}: {@code Long.numberOfTrailingZeros(mask) >>> 3} is the index of the first zero byte.
+     */
+    public static long zeroMask(long w) {
+        return ~(((w & LOWS) + LOWS) | w | LOWS);
+    }
+
+    private static final long LOWS = 0x7f7f7f7f7f7f7f7fL;
+
     /** Whether some byte of {@code w} equals the byte spread over {@code spread} ({@link #spread}). */
     public static boolean hasByte(long w, long spread) {
         return hasZero(w ^ spread);

@@ -33,6 +33,10 @@ class ByteWordsTest {
             assertThat(ByteWords.hasZero(w)).isEqualTo(zero);
             assertThat(ByteWords.hasByte(w, ByteWords.spread(target))).isEqualTo(equal);
             assertThat(ByteWords.hasHighBit(w)).isEqualTo(high);
+            long mask = ByteWords.zeroMask(w ^ ByteWords.spread(target));
+            for (int k = 0; k < 8; k++) {
+                assertThat((mask >>> (8 * k)) & 0xff).as("byte %d of the mask", k).isEqualTo(b[at + k] == target ? 0x80L : 0L);
+            }
             hits[0] += zero ? 1 : 0;
             hits[1] += equal ? 1 : 0;
             hits[2] += high ? 1 : 0;

@@ -89,20 +89,33 @@ final class BodyCodec {
     static boolean fitsUnencoded(byte[] b, boolean asciiOnly, int maxLine) {
         int cur = 0;
         int i = 0;
-        while (i < b.length) {
-            if (i + 8 <= b.length) {
-                // eight bytes without line break (and, with asciiOnly, without NUL or 8bit) just lengthen the line
+        if (maxLine >= 8) {
+            // a word at a time, line breaks included: the bytes before its first LF lengthen the current line, the
+            // bytes after its last LF start the next one; lines between two LFs of one word are shorter than 8
+            for (; i + 8 <= b.length; i += 8) {
                 long w = ByteWords.word(b, i);
-                if (!ByteWords.hasByte(w, LF8) && !ByteWords.hasByte(w, CR8)
-                        && (!asciiOnly || !ByteWords.hasHighBit(w) && !ByteWords.hasZero(w))) {
-                    cur += 8;
+                if (asciiOnly && (ByteWords.hasHighBit(w) || ByteWords.hasZero(w))) {
+                    return false;
+                }
+                long lf = ByteWords.zeroMask(w ^ LF8);
+                long cr = ByteWords.zeroMask(w ^ CR8);
+                if (lf == 0) {
+                    cur += 8 - Long.bitCount(cr);
+                } else {
+                    int first = Long.numberOfTrailingZeros(lf) >>> 3;
+                    cur += first - Long.bitCount(cr & ((1L << (first << 3)) - 1));
                     if (cur > maxLine) {
                         return false;
                     }
-                    i += 8;
-                    continue;
+                    int last = (63 - Long.numberOfLeadingZeros(lf)) >>> 3;
+                    cur = last == 7 ? 0 : 7 - last - Long.bitCount(cr & (-1L << ((last + 1) << 3)));
+                }
+                if (cur > maxLine) {
+                    return false;
                 }
             }
+        }
+        while (i < b.length) {
             byte x = b[i++];
             if (x == '\n') {
                 cur = 0;
