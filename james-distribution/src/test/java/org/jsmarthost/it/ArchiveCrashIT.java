@@ -188,14 +188,20 @@ class ArchiveCrashIT {
         assertThat(sentCount.keySet()).containsAll(ackedAfter);
         Map<String, Long> deliveries = sink.received().stream().map(ArchiveCrashIT::loadId).filter(id -> id != null)
             .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
+        long resentRedelivered = 0;
         for (String id : ackedAfter) {
-            // once per SMTP transaction that carried it (twice if its first copy was spooled just before the kill)
-            assertThat(deliveries.get(id)).as(id).isEqualTo((long) receivedCount.get(id));
+            // once per SMTP transaction that carried it (twice if its first copy was spooled just before the kill).
+            // That first copy may also have been delivered just before the kill and, not yet acknowledged in the
+            // spool, once more after the restart (at-least-once, like the messages acknowledged before the kill):
+            // at most one delivery more than transactions, and only for a message sent twice
+            long transactions = receivedCount.get(id);
+            assertThat(deliveries.get(id)).as(id).isBetween(transactions, transactions == 1 ? 1L : transactions + 1);
+            resentRedelivered += deliveries.get(id) > transactions ? 1 : 0;
         }
         // no acknowledged message is missing from the archive once drained (as received and as sent)
         assertThat(receivedCount.keySet()).containsAll(allAcked);
         assertThat(sentCount.keySet()).containsAll(allAcked);
-        long redelivered = ackedBeforeKill.stream().filter(id -> deliveries.getOrDefault(id, 0L) > 1).count();
+        long redelivered = ackedBeforeKill.stream().filter(id -> deliveries.getOrDefault(id, 0L) > 1).count() + resentRedelivered;
         System.out.printf("ArchiveCrashIT: %d acknowledged in %.1f s before kill -9, %d of them delivered before the kill; "
                 + "after restart %d more acknowledged; all %d delivered after the drain (%d delivered twice: at-least-once "
                 + "queue); archive: %d received + %d sent messages, no transaction twice, %d spooled before the kill "
