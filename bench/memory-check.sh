@@ -71,7 +71,8 @@ for line in open(jstat):
         continue
     if cols and len(f) == len(cols):
         try:
-            v = dict(zip(cols, map(float, f)))
+            # "-": a column the collector does not have (ParallelGC has no concurrent cycles: CGC, CGCT)
+            v = dict(zip(cols, (0.0 if x == "-" else float(x) for x in f)))
         except ValueError:
             continue
         peak = max(peak, (v["S0U"] + v["S1U"] + v["EU"] + v["OU"]) / 1024)
