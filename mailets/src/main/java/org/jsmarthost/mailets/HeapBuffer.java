@@ -22,6 +22,12 @@ import org.apache.mailet.Mail;
  * it has been handed on ({@link #stream()}, {@link #becomeMessageOf}).
  */
 public final class HeapBuffer extends OutputStream {
+    /**
+     * Room for a message's header block on top of its body size (javax.mail's {@code getSize()}), when a message is
+     * written into a new buffer: a relayed mail's header block is 1-4 KiB; a larger one makes the buffer grow once.
+     */
+    public static final int HEADER_ROOM = 8 * 1024;
+
     private byte[] buf;
     private int start;
     private int end;

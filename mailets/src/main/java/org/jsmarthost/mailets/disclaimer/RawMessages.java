@@ -64,19 +64,16 @@ final class RawMessages {
 
     /**
      * {@link #spool} into the heap, for small messages (no temporary files to create, read and delete). {@code bodySize}
-     * is a hint; the header block is expected to fit in {@link #HEADER_ROOM} more (else the buffer grows once).
+     * is a hint; the header block is expected to fit in {@link HeapBuffer#HEADER_ROOM} more (else the buffer grows once).
      */
     static HeapBuffer bytes(Mail mail, int bodySize) throws IOException, MessagingException {
-        HeapBuffer o = new HeapBuffer(Math.max(bodySize, 0) + HEADER_ROOM, 0);
+        HeapBuffer o = new HeapBuffer(Math.max(bodySize, 0) + HeapBuffer.HEADER_ROOM, 0);
         write(mail, () -> {
             o.reset();
             return o;
         });
         return o;
     }
-
-    /** Room for the header block on top of the body size (a relayed mail's header block is 1-4 KiB). */
-    static final int HEADER_ROOM = 8 * 1024;
 
     /** Opens (again) the target of {@link #write}: each call starts it empty. */
     private interface Target {

@@ -45,13 +45,13 @@ final class MessageStream extends FilterInputStream {
     /**
      * The bytes {@code writeTo} produces when the size is known and at most {@link #IN_HEAP_LIMIT}, else null;
      * {@code front} bytes are kept free in front of them ({@link HeapBuffer#prepend}). {@code size} is the body
-     * size: the header block is expected to fit in {@link #HEADER_ROOM} (else the buffer grows once).
+     * size: the header block is expected to fit in {@link HeapBuffer#HEADER_ROOM} (else the buffer grows once).
      */
     static HeapBuffer inHeap(MimeMessage message, long size, int front) throws IOException {
         if (size < 0 || size > IN_HEAP_LIMIT) {
             return null;
         }
-        HeapBuffer bytes = new HeapBuffer((int) size + HEADER_ROOM, front);
+        HeapBuffer bytes = new HeapBuffer((int) size + HeapBuffer.HEADER_ROOM, front);
         try {
             MessageWriter.writeTo(message, bytes);
         } catch (MessagingException e) {
@@ -59,9 +59,6 @@ final class MessageStream extends FilterInputStream {
         }
         return bytes;
     }
-
-    /** Room for the header block on top of the body size (a relayed mail's header block is 1-4 KiB). */
-    static final int HEADER_ROOM = 8 * 1024;
 
     /** The body size javax.mail knows without serialising the message, or -1 (then the pipe is used). */
     static long bodySize(MimeMessage message) {
