@@ -19,6 +19,7 @@ import org.jsmarthost.distribution.SmarthostSettings.Key;
 import org.jsmarthost.distribution.durable.DurableModules;
 import org.jsmarthost.distribution.durable.DurableResources;
 import org.jsmarthost.distribution.durable.SmtpDrain;
+import org.jsmarthost.distribution.smtp.SmtpServerModule;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -71,7 +72,7 @@ public final class SmarthostMain {
         printListening(settings, System.out);
     }
 
-    /** What MemoryJamesServerMain.main does, plus the durable overrides. */
+    /** What MemoryJamesServerMain.main does, plus the durable overrides and the SMTP server of {@link SmtpServerModule}. */
     private static GuiceJamesServer start(String[] args) throws Exception {
         ExtraProperties.initialize();
         if (System.getProperty("derby.stream.error.file") == null) {
@@ -83,7 +84,7 @@ public final class SmarthostMain {
         LoggerFactory.getLogger(SmarthostMain.class).info("Loading configuration {}", configuration);
         GuiceJamesServer server = MemoryJamesServerMain.createServer(configuration)
             .combineWith(new FakeSearchMailboxModule(), new JMXServerModule())
-            .overrideWith(DurableModules.forConfiguration(configuration), new RunArgumentsModule(args));
+            .overrideWith(DurableModules.forConfiguration(configuration), new SmtpServerModule(), new RunArgumentsModule(args));
         server.start();
         return server;
     }
