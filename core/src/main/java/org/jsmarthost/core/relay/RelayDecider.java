@@ -196,6 +196,29 @@ public final class RelayDecider {
      * @param senderHeaders the raw values of every {@code Sender:} header field, null = none
      */
     public Decision checkHeaders(ClientContext client, List<String> fromHeaders, List<String> senderHeaders) {
+        return checkHeaders(client, name -> "Sender".equals(name) ? senderHeaders : fromHeaders);
+    }
+
+    /**
+     * Where {@link #checkHeaders(ClientContext, HeaderValues)} reads header fields: only when the decision needs
+     * them (a login), so a message relayed for a trusted network or a POP login without header check is not parsed
+     * for it.
+     *
+     * @param <E> what reading may throw (e.g. javax.mail's {@code MessagingException}); passed on to the caller
+     */
+    @FunctionalInterface
+    public interface HeaderValues<E extends Exception> {
+        /** The raw values of every field named {@code name} ("From" or "Sender"), folded as sent; null or empty = none. */
+        List<String> get(String name) throws E;
+    }
+
+    /**
+     * The post-DATA header ownership decision, reading the {@code From:} and {@code Sender:} fields from
+     * {@code headers} only when it checks them (one policy snapshot for both: who needs a check and the check).
+     *
+     * @throws E what {@code headers} threw (not a lookup failure: the caller answers it)
+     */
+    public <E extends Exception> Decision checkHeaders(ClientContext client, HeaderValues<E> headers) throws E {
         RelayPolicy p = policy.get();
         try {
             Optional<Identity> id = identity(client, p);
@@ -204,6 +227,8 @@ public final class RelayDecider {
                         id.orElse(null), null);
             }
             String login = id.get().login().get();
+            List<String> fromHeaders = headers.get("From");
+            List<String> senderHeaders = headers.get("Sender");
             List<String> froms = fromHeaders == null ? List.of() : fromHeaders;
             if (froms.isEmpty()) {
                 return Decision.refuse(550, "5.7.1", "Message has no From: header", RuleIds.HEADER_FROM_MISSING);

@@ -1,6 +1,7 @@
 package org.jsmarthost.core.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.util.List;
@@ -373,5 +374,41 @@ class RelayDeciderTest {
         assertThat(d.isAllowed()).isTrue();
         assertThat(d.ruleId()).isEqualTo("header.not-checked");
         assertThat(DECIDER.checkHeaders(untrusted(), List.of(), null).ruleId()).isEqualTo("header.not-checked");
+    }
+    @Test
+    void headersAreReadOnlyWhenTheDecisionNeedsThem() throws Exception {
+        List<String> asked = new java.util.ArrayList<>();
+        RelayDecider.HeaderValues<Exception> headers = name -> {
+            asked.add(name);
+            return "From".equals(name) ? List.of("alice@example.org") : null;
+        };
+        for (ClientContext c : List.of(trusted(), untrusted(), ClientContext.builder(UNTRUSTED).submission(true).tls(true).build(),
+                ClientContext.builder(TRUSTED).popLogin("alice@example.org").build())) {
+            assertThat(DECIDER.checkHeaders(c, headers).ruleId()).as(c.toString()).isEqualTo("header.not-checked");
+        }
+        assertThat(asked).as("no login: nothing read").isEmpty();
+        for (ClientContext c : List.of(auth("alice@example.org"), pop("alice@example.org"))) {
+            asked.clear();
+            assertThat(DECIDER.checkHeaders(c, headers).ruleId()).isEqualTo("header.owned");
+            assertThat(asked).containsExactly("From", "Sender");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("headerCases")
+    void readingLazilyDecidesAsTheLists(String name, List<String> from, List<String> sender, String rule) throws Exception {
+        for (ClientContext c : List.of(auth("alice@example.org"), pop("alice@example.org"), trusted())) {
+            Decision lazy = DECIDER.checkHeaders(c, n -> "From".equals(n) ? from : "Sender".equals(n) ? sender : null);
+            assertThat(lazy.reply()).isEqualTo(DECIDER.checkHeaders(c, from, sender).reply());
+            assertThat(lazy.ruleId()).isEqualTo(DECIDER.checkHeaders(c, from, sender).ruleId());
+        }
+    }
+
+    @Test
+    void aFailureToReadTheHeadersReachesTheCallerAndIsNoLookupFailure() {
+        java.io.IOException broken = new java.io.IOException("header block unreadable");
+        assertThatThrownBy(() -> DECIDER.checkHeaders(auth("alice@example.org"), n -> {
+            throw broken;
+        })).isSameAs(broken);
     }
 }

@@ -272,8 +272,8 @@ public final class RelayPolicyHook implements CommandHandler<SMTPSession>, MailH
         ClientContext ctx = context(session);
         try {
             MimeMessage message = mail.getMessage();
-            Decision d = runtime.decider.checkHeaders(ctx, values(message.getHeader("From")),
-                    values(message.getHeader("Sender")));
+            // read (James parses the header block) only when the decision needs the fields: a login
+            Decision d = runtime.decider.checkHeaders(ctx, name -> values(message.getHeader(name)));
             Optional<Identity> outbound = session.getAttachment(OUTBOUND, State.Transaction);
             if (!d.isRefused() && outbound.isPresent()) {
                 Decision q = runtime.quotas.consumeMessage(outbound.get(), senderDomain(mail.getMaybeSender()), now());

@@ -190,4 +190,48 @@ class RelayPolicyHookSessionTest {
         assertThat(mail.getAttribute(RelayPolicyHook.RULES).orElseThrow().getValue().value())
             .isEqualTo("outbound.trusted-network,inbound.local");
     }
+    /** A message that counts how often its header fields are asked for. */
+    static final class CountingMessage extends javax.mail.internet.MimeMessage {
+        int headerReads;
+
+        CountingMessage(String text) throws javax.mail.MessagingException {
+            super(javax.mail.Session.getDefaultInstance(new java.util.Properties()),
+                new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        }
+
+        @Override
+        public String[] getHeader(String name) throws javax.mail.MessagingException {
+            headerReads++;
+            return super.getHeader(name);
+        }
+    }
+
+    @Test
+    void theHeaderFieldsAreReadOnlyWhenALoginMustOwnThem() throws Exception {
+        Session trusted = new Session();
+        trusted.relaying = true;
+        SMTPSession s = trusted.proxy();
+        mail(s, "FROM:<app@corp.example>", "app@corp.example");
+        rcpt(s, "TO:<v@remote.example>", "v@remote.example");
+        CountingMessage m = new CountingMessage("From: someone@elsewhere.example\r\nSubject: x\r\n\r\nbody\r\n");
+        FakeMail mail = FakeMail.builder().name("m").sender("app@corp.example").recipients("v@remote.example")
+            .mimeMessage(m).build();
+        assertThat(hook.onMessage(s, mail)).isEqualTo(HookResult.DECLINED);
+        assertThat(m.headerReads).as("trusted network, no login: the header block is not read").isZero();
+
+        Session login = new Session();
+        login.user = "carol@corp.example";
+        login.tls = true;
+        SMTPSession l = login.proxy();
+        mail(l, "FROM:<carol@corp.example>", "carol@corp.example");
+        rcpt(l, "TO:<v@remote.example>", "v@remote.example");
+        CountingMessage forged = new CountingMessage("From: someone@elsewhere.example\r\nSubject: x\r\n\r\nbody\r\n");
+        FakeMail forgedMail = FakeMail.builder().name("f").sender("carol@corp.example").recipients("v@remote.example")
+            .mimeMessage(forged).build();
+        HookResult r = hook.onMessage(l, forgedMail);
+        assertThat(r.getResult()).isEqualTo(HookReturnCode.deny());
+        assertThat(r.getSmtpRetCode()).isEqualTo("550");
+        assertThat(r.getSmtpDescription()).contains("someone@elsewhere.example").contains("[rule header.from-not-owned]");
+        assertThat(forged.headerReads).as("a login: From and Sender read").isEqualTo(2);
+    }
 }
