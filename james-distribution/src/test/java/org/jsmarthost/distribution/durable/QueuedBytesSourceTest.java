@@ -243,4 +243,105 @@ class QueuedBytesSourceTest {
         message.writeTo(out);
         return out.toByteArray();
     }
+    /** Header lines James gives back unchanged, and lines it changes or the copy must not judge. */
+    private static final String[] FIELDS = {"From: a@example.com", "To: b@example.com,\r\n\tc@example.com",
+        "Subject: =?UTF-8?Q?caf=C3=A9?=", "Received: from x\r\n by y; Sun, 6 Dec 2026 19:00:00 +0000", "X-No-Colon",
+        ":empty-name", "Empty:", "Spaces:    wide   ", "Long: " + "z".repeat(3000), "Message-ID: <1@example.com>"};
+    private static final String[] BROKEN = {"Lf: only\n", "Cr: only\rNext: x", "Latin: \u00e9t\u00e9", " starts-blank",
+        "\tstarts-tab", "Blank-follows: a\r\n\t\r\n", "Nul: \u0000", "Del: \u007f", "Esc: \u001b", "Cr-cr-lf: a\r\r\n"};
+
+    private static byte[] randomMail(Random random, boolean broken) {
+        StringBuilder text = new StringBuilder();
+        for (int i = random.nextInt(7); i > 0; i--) {
+            text.append(broken && random.nextInt(3) == 0 ? BROKEN[random.nextInt(BROKEN.length)]
+                : FIELDS[random.nextInt(FIELDS.length)]);
+            text.append(broken && random.nextInt(9) == 0 ? "\n" : "\r\n");
+        }
+        switch (random.nextInt(9)) {
+            case 0:
+                text.append("\n"); // a bare LF ends the header block
+                break;
+            case 1:
+                break; // no end of header block
+            default:
+                text.append("\r\n");
+        }
+        for (int i = random.nextInt(40); i > 0; i--) {
+            text.append("body ").append(i).append(random.nextInt(5) == 0 ? "\n" : "\r\n");
+        }
+        return text.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static MimeMessageWrapper received(byte[] bytes) throws Exception {
+        return new MimeMessageWrapper(org.apache.james.server.core.MimeMessageInputStreamSource.create("m",
+            new ByteArrayInputStream(bytes)));
+    }
+
+    /**
+     * An unchanged mail (as James receives it over SMTP) is queued as its source bytes when those are what
+     * writeTo writes, else through writeTo: random header blocks, canonical and not, always give writeTo's bytes,
+     * and the source is copied for every canonical block and only then.
+     */
+    @Test
+    void anUnchangedMailIsQueuedAsWriteToWritesIt() throws Exception {
+        Random random = new Random(6122026);
+        int copied = 0;
+        int written = 0;
+        for (int round = 0; round < 4000; round++) {
+            byte[] bytes = randomMail(random, round % 2 == 1);
+            String what = "round " + round + ": " + new String(bytes, StandardCharsets.ISO_8859_1);
+            byte[] expected = written(received(bytes));
+            byte[] content = content(QueuedBytesSource.serialize(received(bytes), random.nextInt(bytes.length + 1)));
+            assertThat(Arrays.copyOfRange(content, QueuedBytesSource.PREFIX_LENGTH, content.length - 1)).as(what)
+                .isEqualTo(expected);
+
+            QueuedBytesSource.SerializingStream out = new QueuedBytesSource.SerializingStream(16);
+            boolean copy = QueuedBytesSource.copySource(received(bytes), out);
+            byte[] left = content(out.finish());
+            boolean canonical = QueuedBytesSource.canonicalHeaderEnd(bytes, 0, bytes.length) > 0;
+            assertThat(copy).as(what).isEqualTo(canonical);
+            if (copy) {
+                copied++;
+                assertThat(expected).as(what).isEqualTo(bytes);
+                assertThat(left.length).isEqualTo(QueuedBytesSource.PREFIX_LENGTH + bytes.length + 1);
+            } else {
+                written++;
+                assertThat(left.length).as("nothing left of the copy: " + what).isEqualTo(QueuedBytesSource.PREFIX_LENGTH + 1);
+            }
+        }
+        assertThat(copied).isGreaterThan(1000);
+        assertThat(written).isGreaterThan(1000);
+    }
+
+    /** Each broken line alone in an otherwise canonical header block makes it non-canonical. */
+    @Test
+    void eachBrokenLineIsLeftToWriteTo() throws Exception {
+        for (String broken : BROKEN) {
+            String header = broken.startsWith(" ") || broken.startsWith("\t")
+                ? broken + "\r\nFrom: a@example.com\r\n" : "From: a@example.com\r\n" + broken + "\r\n";
+            byte[] bytes = (header + "\r\nbody\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            assertThat(QueuedBytesSource.canonicalHeaderEnd(bytes, 0, bytes.length)).as(broken).isEqualTo(-1);
+            byte[] content = content(QueuedBytesSource.serialize(received(bytes), bytes.length));
+            assertThat(Arrays.copyOfRange(content, QueuedBytesSource.PREFIX_LENGTH, content.length - 1)).as(broken)
+                .isEqualTo(written(received(bytes)));
+        }
+        byte[] fine = "From: a@example.com\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertThat(QueuedBytesSource.canonicalHeaderEnd(fine, 0, fine.length)).isEqualTo(fine.length - 6);
+        byte[] shifted = ("xyz" + new String(fine, StandardCharsets.US_ASCII)).getBytes(StandardCharsets.US_ASCII);
+        assertThat(QueuedBytesSource.canonicalHeaderEnd(shifted, 3, shifted.length)).isEqualTo(shifted.length - 6);
+    }
+
+    /** A changed message is written by writeTo (the change is in the queued bytes). */
+    @Test
+    void aChangedMailIsQueuedThroughWriteTo() throws Exception {
+        byte[] bytes = "From: a@example.com\r\nSubject: s\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
+        MimeMessageWrapper changed = received(bytes);
+        changed.setHeader("Subject", "changed");
+        QueuedBytesSource.SerializingStream out = new QueuedBytesSource.SerializingStream(0);
+        assertThat(QueuedBytesSource.copySource(changed, out)).isFalse();
+        byte[] content = content(QueuedBytesSource.serialize(changed, 0));
+        String queued = new String(content, QueuedBytesSource.PREFIX_LENGTH, content.length - 1 - QueuedBytesSource.PREFIX_LENGTH,
+            StandardCharsets.US_ASCII);
+        assertThat(queued).contains("Subject: changed\r\n").doesNotContain("Subject: s\r\n").endsWith("\r\n\r\nbody\r\n");
+    }
 }
