@@ -165,4 +165,38 @@ class SmarthostRelayIT {
             assertThat(local).anyMatch(address -> address.endsWith(":" + port));
         }
     }
+    /**
+     * The shipped server frames SMTP lines on each connection's event loop (SmarthostSmtpServer): after sessions on
+     * all three SMTP listeners, the JVM has their event-loop threads ({@code <jmxName>-io-N}) but none of James's
+     * executor threads ({@code <jmxName>-N}), which start as soon as James 3.8.1's framer gets its first line.
+     */
+    @Test
+    void smtpLinesAreFramedOnTheEventLoopsNotOnJamesExecutorThreads() throws Exception {
+        try (SmtpClient client = SmtpClient.connect("127.0.0.1", server.smtpPort)) {
+            assertThat(client.ehlo("app.test").code).isEqualTo(250);
+            Reply reply = client.send("app@corp.example", "erin@remote.example",
+                SmtpClient.message("app@corp.example", "erin@remote.example", "framing", marker()));
+            assertThat(reply.code).as(reply.toString()).isEqualTo(250);
+        }
+        try (SmtpClient client = SmtpClient.connect("127.0.0.1", server.submissionPort)) {
+            assertThat(client.ehlo("app.test").code).isEqualTo(250);
+        }
+        try (SmtpClient client = SmtpClient.connectTls("127.0.0.1", server.smtpsPort)) {
+            assertThat(client.ehlo("app.test").code).isEqualTo(250);
+        }
+        String pid = java.nio.file.Files.readString(server.home.resolve("var/smarthost.pid")).trim();
+        Process jcmd = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+            pid, "Thread.print").redirectErrorStream(true).start();
+        String dump = new String(jcmd.getInputStream().readAllBytes());
+        assertThat(jcmd.waitFor()).as(dump).isZero();
+        java.util.List<String> smtpThreads = dump.lines()
+            .filter(line -> line.startsWith("\"smtpserver-"))
+            .map(line -> line.substring(1, line.indexOf('"', 1)))
+            .collect(java.util.stream.Collectors.toList());
+
+        for (String listener : new String[] {"mx", "submission", "smtps"}) {
+            assertThat(smtpThreads).as("event loops of " + listener).anyMatch(name -> name.matches("smtpserver-" + listener + "-io-\\d+"));
+        }
+        assertThat(smtpThreads).as("James's framer executor threads").noneMatch(name -> name.matches("smtpserver-[a-z]+-\\d+"));
+    }
 }
