@@ -153,26 +153,35 @@ final class IndexRecord {
         return out;
     }
 
-    private static void escape(StringBuilder sb, String v) {
+    /**
+     * Appends {@code v} with '%', TAB, LF and CR as %25, %09, %0A, %0D (part of the hashed record: never change the
+     * output). Runs of other characters are appended at once (a char at a time was 1.2 % of the server's Java
+     * samples in a profile of the full chain).
+     */
+    static void escape(StringBuilder sb, String v) {
+        int plain = 0;
         for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            switch (c) {
+            String code;
+            switch (v.charAt(i)) {
                 case '%':
-                    sb.append("%25");
+                    code = "%25";
                     break;
                 case '\t':
-                    sb.append("%09");
+                    code = "%09";
                     break;
                 case '\n':
-                    sb.append("%0A");
+                    code = "%0A";
                     break;
                 case '\r':
-                    sb.append("%0D");
+                    code = "%0D";
                     break;
                 default:
-                    sb.append(c);
+                    continue;
             }
+            sb.append(v, plain, i).append(code);
+            plain = i + 1;
         }
+        sb.append(v, plain, v.length());
     }
 
     private static String unescape(String v) {
