@@ -287,4 +287,29 @@ class SmarthostSmtpServerTest {
             .hasMessageContaining("'event-loop'")
             .hasMessageContaining("'executor'");
     }
+    /** The factory James's start-up creates reads the property once; a bad value stops it, naming property and value. */
+    @Test
+    void theFactoryRefusesABadSettingAndMakesServersWithAGoodOne() throws Exception {
+        String before = System.getProperty(SmarthostSmtpServer.PROPERTY);
+        DropWizardMetricFactory metrics = new DropWizardMetricFactory(new MetricRegistry());
+        try {
+            System.setProperty(SmarthostSmtpServer.PROPERTY, "threads");
+            assertThatThrownBy(() -> new SmarthostSmtpServerFactory(null, null, null, metrics))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(SmarthostSmtpServer.PROPERTY).hasMessageContaining("'threads'");
+
+            System.setProperty(SmarthostSmtpServer.PROPERTY, "executor");
+            assertThat(((SmarthostSmtpServer) new SmarthostSmtpServerFactory(null, null, null, metrics).createServer())
+                .framer()).isEqualTo(Framer.EXECUTOR);
+            System.clearProperty(SmarthostSmtpServer.PROPERTY);
+            assertThat(((SmarthostSmtpServer) new SmarthostSmtpServerFactory(null, null, null, metrics).createServer())
+                .framer()).isEqualTo(Framer.EVENT_LOOP);
+        } finally {
+            if (before == null) {
+                System.clearProperty(SmarthostSmtpServer.PROPERTY);
+            } else {
+                System.setProperty(SmarthostSmtpServer.PROPERTY, before);
+            }
+        }
+    }
 }
