@@ -206,29 +206,28 @@ class RelayPolicyHookSessionTest {
         }
     }
 
+    /** MAIL and RCPT for {@code sender} to v@remote.example in a new session of {@code session}, then the message. */
+    private HookResult afterData(Session session, String sender, CountingMessage message) throws Exception {
+        SMTPSession s = session.proxy();
+        mail(s, "FROM:<" + sender + ">", sender);
+        rcpt(s, "TO:<v@remote.example>", "v@remote.example");
+        return hook.onMessage(s, FakeMail.builder().name("m").sender(sender).recipients("v@remote.example")
+            .mimeMessage(message).build());
+    }
+
     @Test
     void theHeaderFieldsAreReadOnlyWhenALoginMustOwnThem() throws Exception {
         Session trusted = new Session();
         trusted.relaying = true;
-        SMTPSession s = trusted.proxy();
-        mail(s, "FROM:<app@corp.example>", "app@corp.example");
-        rcpt(s, "TO:<v@remote.example>", "v@remote.example");
         CountingMessage m = new CountingMessage("From: someone@elsewhere.example\r\nSubject: x\r\n\r\nbody\r\n");
-        FakeMail mail = FakeMail.builder().name("m").sender("app@corp.example").recipients("v@remote.example")
-            .mimeMessage(m).build();
-        assertThat(hook.onMessage(s, mail)).isEqualTo(HookResult.DECLINED);
+        assertThat(afterData(trusted, "app@corp.example", m)).isEqualTo(HookResult.DECLINED);
         assertThat(m.headerReads).as("trusted network, no login: the header block is not read").isZero();
 
         Session login = new Session();
         login.user = "carol@corp.example";
         login.tls = true;
-        SMTPSession l = login.proxy();
-        mail(l, "FROM:<carol@corp.example>", "carol@corp.example");
-        rcpt(l, "TO:<v@remote.example>", "v@remote.example");
         CountingMessage forged = new CountingMessage("From: someone@elsewhere.example\r\nSubject: x\r\n\r\nbody\r\n");
-        FakeMail forgedMail = FakeMail.builder().name("f").sender("carol@corp.example").recipients("v@remote.example")
-            .mimeMessage(forged).build();
-        HookResult r = hook.onMessage(l, forgedMail);
+        HookResult r = afterData(login, "carol@corp.example", forged);
         assertThat(r.getResult()).isEqualTo(HookReturnCode.deny());
         assertThat(r.getSmtpRetCode()).isEqualTo("550");
         assertThat(r.getSmtpDescription()).contains("someone@elsewhere.example").contains("[rule header.from-not-owned]");
